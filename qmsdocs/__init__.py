@@ -1,0 +1,33 @@
+"""qmsdocs: document control for the ISO 9001 procedures of Vietnamese public agencies."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from flask import Flask
+
+from qmsdocs.config import load_config
+
+# Areas in the order they are bound; each module has `init_app(app)`.
+AREAS = [
+    "qmsdocs.db",
+    "qmsdocs.storage",
+    "qmsdocs.http",
+    "qmsdocs.cli",
+    "qmsdocs.auth.cli",
+    "qmsdocs.agencies.api",
+    "qmsdocs.procedures.api",
+    "qmsdocs.procedures.cli",
+    "qmsdocs.demo.cli",
+]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="static")
+    app.config.update(load_config(test_config))
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    for name in AREAS:
+        importlib.import_module(name).init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""Agencies (cơ quan, đơn vị): the province's departments, units and people's committees."""

@@ -1,0 +1,74 @@
+"""Shared pieces of the JSON API under /api/v1: bearer-token sign-in and input parsing."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+
+from qmsdocs.auth.services import user_for_token
+from qmsdocs.errors import InvalidInput, QmsError
+
+API_PREFIX = "/api/v1"
+
+
+class Unauthorized(QmsError):
+    status = 401
+    code = "unauthorized"
+
+
+def api_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under /api/v1 whose every request must carry a valid token."""
+    blueprint = Blueprint(name, import_name, url_prefix=API_PREFIX)
+    blueprint.before_request(_authenticate)
+    return blueprint
+
+
+def _authenticate() -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if user is None:
+        raise Unauthorized(
+            "Thiếu hoặc sai mã API. Hãy gửi tiêu đề 'Authorization: Bearer <mã>' với mã do quản trị viên cấp.",
+        )
+    g.api_user = user
+
+
+def api_user():
+    return g.api_user
+
+
+def json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput("Nội dung yêu cầu phải là một đối tượng JSON. Hãy gửi Content-Type: application/json.",
+                           code="invalid_json")
+    return data
+
+
+def int_arg(value, name: str, *, required: bool = False, minimum: int = 1, maximum: int | None = None) -> int | None:
+    """Parse an integer parameter, refusing garbage with a message that names the parameter."""
+    if value is None or value == "":
+        if required:
+            raise InvalidInput(f"Thiếu tham số '{name}'.", code="missing_parameter")
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise InvalidInput(f"Tham số '{name}' phải là số nguyên.", code="invalid_parameter") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        limit = f"từ {minimum} đến {maximum}" if maximum is not None else f"từ {minimum} trở lên"
+        raise InvalidInput(f"Tham số '{name}' phải {limit}.", code="invalid_parameter")
+    return number
+
+
+def str_field(data: dict, name: str, *, required: bool = True, max_length: int = 500) -> str | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise InvalidInput(f"Thiếu trường '{name}'.", code="missing_field")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"Trường '{name}' phải là chuỗi ký tự.", code="invalid_field")
+    if len(value) > max_length:
+        raise InvalidInput(f"Trường '{name}' dài tối đa {max_length} ký tự.", code="invalid_field")
+    return value

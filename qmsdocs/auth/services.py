@@ -1,0 +1,124 @@
+"""Creating users, checking passwords and API tokens. No HTTP here."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from qmsdocs.agencies.models import Agency
+from qmsdocs.audit.services import record
+from qmsdocs.auth.models import ROLES, ApiToken, User
+from qmsdocs.db import session, utcnow
+from qmsdocs.errors import Conflict, InvalidInput, NotFound
+
+MIN_PASSWORD_LENGTH = 8
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+TOKEN_PREFIX = "qms_"
+
+
+def create_user(username: str, password: str, role: str, *, agency_code: str | None = None,
+                full_name: str = "", actor=None) -> User:
+    username = (username or "").strip()
+    if not username or len(username) > 64:
+        raise InvalidInput("Tên đăng nhập không được để trống và dài tối đa 64 ký tự.", code="invalid_username")
+    if role not in ROLES:
+        raise InvalidInput(
+            f"Vai trò '{role}' không hợp lệ. Hãy chọn một trong: {', '.join(ROLES)}.", code="invalid_role"
+        )
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự. Hãy chọn mật khẩu dài hơn.",
+            code="weak_password",
+        )
+    agency = None
+    if agency_code:
+        agency = session.scalar(select(Agency).where(Agency.code == agency_code))
+        if agency is None:
+            raise NotFound(f"Không có cơ quan mã '{agency_code}'. Hãy tạo cơ quan trước.", code="agency_not_found")
+    elif role != "admin":
+        raise InvalidInput(
+            "Người dùng không phải quản trị phải thuộc một cơ quan. Hãy chọn cơ quan (--agency).",
+            code="agency_required",
+        )
+    if session.scalar(select(User).where(User.username == username)):
+        raise Conflict(f"Tên đăng nhập '{username}' đã có. Hãy chọn tên khác.", code="user_exists")
+    user = User(
+        username=username,
+        full_name=full_name or username,
+        password_hash=generate_password_hash(password),
+        role=role,
+        agency_id=agency.id if agency else None,
+    )
+    session.add(user)
+    session.flush()
+    record(actor, "user.create", "user", user.id, agency_id=user.agency_id, username=username, role=role)
+    return user
+
+
+def user_by_name(username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"Không có người dùng '{username}'.", code="user_not_found")
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Check a sign-in; repeated failures lock the account for a while."""
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    now = utcnow()
+    if user is None or not user.active:
+        return None
+    if user.locked_until and user.locked_until > now:
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + LOCKOUT
+            user.failed_logins = 0
+            record(user, "user.locked", "user", user.id, agency_id=user.agency_id)
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    return user
+
+
+def set_password(user: User, password: str, actor=None) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự. Hãy chọn mật khẩu dài hơn.",
+            code="weak_password",
+        )
+    user.password_hash = generate_password_hash(password)
+    record(actor, "user.password", "user", user.id, agency_id=user.agency_id)
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def mint_token(user: User, name: str = "", actor=None) -> str:
+    """Create a token and return it; only its hash is kept, so this is the one chance to see it."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, name=name, token_hash=_hash_token(token), prefix=token[:10])
+    session.add(row)
+    session.flush()
+    record(actor or user, "token.create", "user", user.id, agency_id=user.agency_id, token_id=row.id)
+    return token
+
+
+def revoke_token(token_row: ApiToken, actor=None) -> None:
+    token_row.revoked_at = utcnow()
+    record(actor, "token.revoke", "user", token_row.user_id, token_id=token_row.id)
+
+
+def user_for_token(token: str) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token or "")))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user

@@ -1,0 +1,51 @@
+"""Configuration read from the environment, with defaults for the embedded deployment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Keep one generated key in the data folder so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the settings from QMSDOCS_* variables, then apply test or caller overrides."""
+    overrides = dict(overrides or {})
+    data_dir = Path(overrides.get("DATA_DIR") or os.environ.get("QMSDOCS_DATA_DIR") or "storage").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = (
+        overrides.get("DATABASE_URL")
+        or os.environ.get("QMSDOCS_DATABASE_URL")
+        or f"sqlite:///{data_dir / 'qmsdocs.sqlite3'}"
+    )
+    max_upload_mb = float(overrides.get("MAX_UPLOAD_MB") or os.environ.get("QMSDOCS_MAX_UPLOAD_MB") or 20)
+    config = {
+        "DATA_DIR": data_dir,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": overrides.get("SECRET_KEY") or os.environ.get("QMSDOCS_SECRET_KEY") or _secret_key(data_dir),
+        "MAX_UPLOAD_MB": max_upload_mb,
+        "MAX_UPLOAD_BYTES": int(max_upload_mb * 1024 * 1024),
+        # Multipart overhead on top of the file itself; the file limit is checked separately
+        # so that an oversize upload gets a clear Vietnamese answer rather than a bare 413.
+        "MAX_CONTENT_LENGTH": int(max_upload_mb * 1024 * 1024) + 10 * 1024 * 1024,
+        "SEARCH_BACKEND": os.environ.get("QMSDOCS_SEARCH_BACKEND", "whoosh"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("QMSDOCS_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "JSON_SORT_KEYS": False,
+    }
+    config.update(overrides)
+    config["DATA_DIR"] = Path(config["DATA_DIR"])
+    return config

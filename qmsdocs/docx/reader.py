@@ -1,0 +1,371 @@
+"""Text and ISO header metadata from a .docx, read straight from the package XML.
+
+python-docx's object model is ~20x slower than walking the XML, and it misses headers'
+text boxes, footnotes and tracked changes. Here each part is walked once with
+`lxml.etree.iterwalk`, filtered in C to the handful of WordprocessingML tags that carry
+text or structure, so Python only sees the elements that matter.
+
+Call `qmsdocs.docx.safety.check_package` on uploads first; this module still reads members
+with bounded decompression and a DTD-refusing parser, so it is safe on its own too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import posixpath
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from qmsdocs.docx.safety import RETRY_AS_DOCX, open_zip, parse_xml, read_member, refuse
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+LOCATIONS = ("body", "table", "header", "footer", "footnote", "endnote", "textbox")
+DEFAULT_MAIN_PART = "word/document.xml"
+
+# Relationship type suffix (transitional and strict share it) -> paragraph location.
+RELATED_PART_LOCATIONS = {
+    "/header": "header",
+    "/footnotes": "footnote",
+    "/endnotes": "endnote",
+    "/footer": "footer",
+}
+# Reading order of the text: the ISO header block comes first, page footers last.
+READING_ORDER = ("header", "body", "footnote", "endnote", "footer")
+
+# The ISO block sits at the top of the body when it is not in the page header; labels
+# further down (e.g. a "Mã hiệu" column in the forms table) belong to something else.
+METADATA_BODY_PARAGRAPHS = 20
+
+
+def _w(name: str) -> str:
+    return f"{{{W_NS}}}{name}"
+
+
+W_P, W_T, W_TBL, W_TR, W_TC, W_TXBX = map(_w, ("p", "t", "tbl", "tr", "tc", "txbxContent"))
+MC_FALLBACK = f"{{{MC_NS}}}Fallback"
+REL_RELATIONSHIP = f"{{{PKG_REL_NS}}}Relationship"
+
+# Inline elements that stand for characters Word does not store as text.
+CHARACTER_TAGS = {
+    _w("tab"): "\t",
+    _w("ptab"): "\t",
+    _w("br"): "\n",
+    _w("cr"): "\n",
+    _w("noBreakHyphen"): "-",
+}
+# Subtrees whose text is not part of the document as read: VML duplicates of text boxes,
+# tracked deletions and moved-away text. (Field codes live in w:instrText and soft hyphens
+# in w:softHyphen; neither tag is walked, so both read as nothing.)
+SKIPPED_TAGS = frozenset({MC_FALLBACK, _w("del"), _w("moveFrom")})
+WALKED_TAGS = (W_P, W_T, W_TBL, W_TR, W_TC, W_TXBX, *CHARACTER_TAGS, *SKIPPED_TAGS)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    location: str
+
+
+@dataclass(frozen=True)
+class DocMetadata:
+    code: str | None = None
+    revision: str | None = None
+    issued_on: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class DocxContent:
+    text: str
+    paragraphs: list[Paragraph]
+    metadata: DocMetadata
+
+
+@dataclass
+class _TableFrame:
+    """A table as rows of cell texts; `start` counts the part's paragraphs before it."""
+
+    start: int
+    rows: list[list[str]] = field(default_factory=list)
+    row: list[str] = field(default_factory=list)
+    cell: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _PartText:
+    """What one walk of a part yields: its paragraphs and its (finished) tables."""
+
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    tables: list[_TableFrame] = field(default_factory=list)
+
+
+def read_docx(data: bytes) -> DocxContent:
+    """All readable text of the document, paragraph by paragraph, plus its ISO metadata."""
+    with open_zip(data) as archive:
+        parts = {location: [] for location in READING_ORDER}
+        for location, part_name in _text_parts(archive):
+            parts[location].append(walk_part(_parse_member(archive, part_name), location))
+    parts["header"] = _without_repeats(parts["header"])
+    parts["footer"] = _without_repeats(parts["footer"])
+    paragraphs = [p for location in READING_ORDER for part in parts[location] for p in part.paragraphs]
+    return DocxContent(
+        text="\n".join(paragraph.text for paragraph in paragraphs),
+        paragraphs=paragraphs,
+        metadata=find_metadata(parts["header"], parts["body"]),
+    )
+
+
+def text_part_names(archive: zipfile.ZipFile) -> list[str]:
+    """Names of the parts `read_docx` reads, in reading order (used by the benchmark)."""
+    return [name for _, name in _text_parts(archive)]
+
+
+def walk_part(root: etree._Element, location: str) -> _PartText:
+    """One pass over a part: paragraphs as they close, table cells as they close.
+
+    A text box's paragraphs close inside the paragraph that anchors it; they are held
+    back and emitted right after that paragraph, so reading order is kept.
+    """
+    result = _PartText()
+    open_paragraphs: list[list[str]] = []
+    held_back: list[Paragraph] = []
+    tables: list[_TableFrame] = []
+    textbox_depth = 0
+    walker = etree.iterwalk(root, events=("start", "end"), tag=WALKED_TAGS)
+    for event, element in walker:
+        tag = element.tag
+        if event == "start":
+            if tag == W_T:
+                if open_paragraphs and element.text:
+                    open_paragraphs[-1].append(element.text)
+            elif tag in CHARACTER_TAGS:
+                if open_paragraphs:
+                    open_paragraphs[-1].append(CHARACTER_TAGS[tag])
+            elif tag == W_P:
+                open_paragraphs.append([])
+            elif tag in SKIPPED_TAGS:
+                walker.skip_subtree()
+            elif tag == W_TXBX:
+                textbox_depth += 1
+            elif tag == W_TBL:
+                tables.append(_TableFrame(start=len(result.paragraphs)))
+            elif tag == W_TR and tables:
+                tables[-1].row = []
+            elif tag == W_TC and tables:
+                tables[-1].cell = []
+        elif tag == W_P:
+            text = _clean("".join(open_paragraphs.pop()))
+            if text:
+                paragraph = Paragraph(text, _refine_location(location, textbox_depth, len(tables)))
+                (held_back if open_paragraphs else result.paragraphs).append(paragraph)
+                if tables:
+                    tables[-1].cell.append(text)
+            if not open_paragraphs and held_back:
+                result.paragraphs += held_back
+                held_back.clear()
+        elif tag == W_TC and tables:
+            tables[-1].row.append("\n".join(tables[-1].cell))
+        elif tag == W_TR and tables:
+            tables[-1].rows.append(tables[-1].row)
+        elif tag == W_TBL and tables:
+            result.tables.append(tables.pop())
+        elif tag == W_TXBX:
+            textbox_depth -= 1
+    return result
+
+
+def _refine_location(location: str, textbox_depth: int, table_depth: int) -> str:
+    if location != "body":
+        return location
+    if textbox_depth:
+        return "textbox"
+    return "table" if table_depth else "body"
+
+
+def _clean(text: str) -> str:
+    """NFC (some Vietnamese keyboards make Word store decomposed text), no outer blanks."""
+    text = text.strip()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def _without_repeats(parts: list[_PartText]) -> list[_PartText]:
+    """First-page, odd and even headers usually repeat the same ISO block; keep it once."""
+    seen: set[tuple[str, ...]] = set()
+    unique = []
+    for part in parts:
+        signature = tuple(p.text for p in part.paragraphs)
+        if signature not in seen:
+            seen.add(signature)
+            unique.append(part)
+    return unique
+
+
+def _text_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
+    main_part = _main_part_name(archive)
+    related = sorted(_related_parts(archive, main_part), key=_reading_key)
+    yield from (item for item in related if item[0] == "header")
+    yield "body", main_part
+    yield from (item for item in related if item[0] != "header")
+
+
+def _reading_key(item: tuple[str, str]) -> tuple[int, int, str]:
+    location, name = item
+    return READING_ORDER.index(location), len(name), name
+
+
+def _main_part_name(archive: zipfile.ZipFile) -> str:
+    for rel_type, target in _relationships(archive, "_rels/.rels"):
+        if rel_type.endswith("/officeDocument"):
+            name = _resolve_target("", target)
+            if name in archive.NameToInfo:
+                return name
+    if DEFAULT_MAIN_PART in archive.NameToInfo:
+        return DEFAULT_MAIN_PART
+    raise refuse(f"Tệp không có phần nội dung chính của tài liệu Word. {RETRY_AS_DOCX}", "corrupt")
+
+
+def _related_parts(archive: zipfile.ZipFile, main_part: str) -> Iterator[tuple[str, str]]:
+    folder, file_name = posixpath.split(main_part)
+    rels_name = posixpath.join(folder, "_rels", f"{file_name}.rels")
+    for rel_type, target in _relationships(archive, rels_name):
+        location = next((loc for suffix, loc in RELATED_PART_LOCATIONS.items() if rel_type.endswith(suffix)), None)
+        name = _resolve_target(folder, target)
+        if location and name in archive.NameToInfo:
+            yield location, name
+
+
+def _relationships(archive: zipfile.ZipFile, rels_name: str) -> Iterator[tuple[str, str]]:
+    if rels_name not in archive.NameToInfo:
+        return
+    for rel in _parse_member(archive, rels_name).iter(REL_RELATIONSHIP):
+        if rel.get("TargetMode") != "External":
+            yield rel.get("Type", ""), rel.get("Target", "")
+
+
+def _resolve_target(folder: str, target: str) -> str:
+    """A relationship target as a zip member name (a key, never a filesystem path)."""
+    if target.startswith("/"):
+        return posixpath.normpath(target).lstrip("/")
+    return posixpath.normpath(posixpath.join(folder, target))
+
+
+def _parse_member(archive: zipfile.ZipFile, name: str) -> etree._Element:
+    return parse_xml(read_member(archive, name), part_name=name)
+
+
+# --- ISO header block metadata -------------------------------------------------------------
+
+def _build_fold_table() -> dict[int, str]:
+    """Maps each accented Latin letter to its bare letter, one character for one."""
+    table = {ord("đ"): "d", ord("Đ"): "D", ord("Ð"): "D"}
+    for codepoint in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(codepoint))[0]
+        if base.isascii() and base.isalpha() and base != chr(codepoint):
+            table.setdefault(codepoint, base)
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+
+
+def fold(text: str) -> str:
+    """Strip Vietnamese diacritics without changing length, so match spans map back."""
+    return unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
+
+
+_LABEL = re.compile(
+    r"\b(?:"
+    r"(?P<code>ma\s*(?:hieu|so|tai\s*lieu|quy\s*trinh))"
+    r"|(?P<revision>lan\s*ban\s*hanh)"
+    r"|(?P<issued_on>ngay\s*ban\s*hanh)"
+    r")\b\s*[:：]?",
+    re.IGNORECASE,
+)
+_VALUE_TRIM = " \t\n:：-–—|"
+_CODE = re.compile(r"[A-Za-z0-9ĐđÐ][A-Za-z0-9ĐđÐ.\-/_]*")
+_REVISION = re.compile(r"\b\d{1,3}\b")
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\b")
+_WORDED_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})", re.IGNORECASE)
+
+
+def find_metadata(header_parts: Sequence[_PartText], body_parts: Sequence[_PartText]) -> DocMetadata:
+    """Procedure code, revision and issue date from the ISO block: header first, then body top."""
+    found: dict[str, object] = {}
+    for items in _candidate_sequences(header_parts, body_parts):
+        for field_name, raw_value in _labelled_values(items):
+            if field_name not in found:
+                value = _PARSERS[field_name](raw_value)
+                if value is not None:
+                    found[field_name] = value
+        if len(found) == len(_PARSERS):
+            break
+    return DocMetadata(**found)
+
+
+def _candidate_sequences(
+    header_parts: Sequence[_PartText], body_parts: Sequence[_PartText]
+) -> Iterator[list[str]]:
+    """Runs of texts where a label's value may sit in the item right after the label."""
+    for parts, limit in ((header_parts, None), (body_parts, METADATA_BODY_PARAGRAPHS)):
+        for part in parts:
+            for table in part.tables:
+                if limit is None or table.start < limit:
+                    yield from table.rows
+                    yield from _columns(table.rows)
+            yield [p.text for p in part.paragraphs[:limit]]
+
+
+def _columns(rows: list[list[str]]) -> Iterator[list[str]]:
+    width = max((len(row) for row in rows), default=0)
+    for index in range(width):
+        yield [row[index] for row in rows if index < len(row)]
+
+
+def _labelled_values(items: list[str]) -> Iterator[tuple[str, str]]:
+    """(field, raw value) for every label: the text after it, else the next item."""
+    folded_items = [fold(item) for item in items]
+    for index, folded in enumerate(folded_items):
+        labels = list(_LABEL.finditer(folded))
+        for position, label in enumerate(labels):
+            end = labels[position + 1].start() if position + 1 < len(labels) else len(folded)
+            value = items[index][label.end():end].strip(_VALUE_TRIM)
+            if not value and index + 1 < len(items) and not _LABEL.match(folded_items[index + 1].lstrip()):
+                value = items[index + 1]
+            yield label.lastgroup or "", value
+
+
+def _parse_code(value: str) -> str | None:
+    match = _CODE.search(value)
+    if not match:
+        return None
+    code = match.group().rstrip(".-/_")
+    return code if any(ch.isdigit() for ch in code) else None
+
+
+def _parse_revision(value: str) -> str | None:
+    match = _REVISION.search(value)
+    return match.group() if match else None
+
+
+def _parse_date(value: str) -> datetime.date | None:
+    match = _NUMERIC_DATE.search(value) or _WORDED_DATE.search(fold(value))
+    if not match:
+        return None
+    day, month, year = (int(group) for group in match.groups())
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+_PARSERS = {"code": _parse_code, "revision": _parse_revision, "issued_on": _parse_date}
+

@@ -1,0 +1,1 @@
+"""Procedures (quy trình) and their immutable versions: the core of qmsdocs."""

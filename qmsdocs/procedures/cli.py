@@ -1,0 +1,40 @@
+"""`qms import FOLDER --agency CODE`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from qmsdocs.auth.permissions import SYSTEM
+from qmsdocs.cli import qms
+from qmsdocs.errors import QmsError
+from qmsdocs.procedures.importer import import_folder, word_files
+
+
+@qms.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--agency", "agency_code", required=True, help="Mã cơ quan nhận các quy trình.")
+def import_command(folder: Path, agency_code: str) -> None:
+    """Import a folder of .docx procedures: match by header code, then file name, else create."""
+    total = len(word_files(folder))
+    try:
+        with click.progressbar(length=total, label="Đang nhập", file=sys.stderr) as bar:
+            report = import_folder(
+                folder, agency_code, actor=SYSTEM, max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+                on_file=lambda _path: bar.update(1),
+            )
+    except QmsError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(
+        f"Tổng {total} tệp: {len(report.created)} quy trình mới, {len(report.added)} phiên bản mới, "
+        f"{len(report.unchanged)} không đổi, {len(report.refused)} bị từ chối."
+    )
+    for name, reason in report.refused:
+        click.echo(f"TỪ CHỐI {name}: {reason}")
+
+
+def init_app(app: Flask) -> None:
+    """Commands register on import; nothing else to bind."""

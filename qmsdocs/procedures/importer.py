@@ -1,0 +1,109 @@
+"""Bulk import of a folder of Word files into one agency's procedures (`qms import`)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from qmsdocs.agencies.services import get_agency
+from qmsdocs.db import session
+from qmsdocs.docx.reader import read_docx
+from qmsdocs.docx.safety import check_package
+from qmsdocs.errors import Conflict, QmsError
+from qmsdocs.procedures import services
+from qmsdocs.procedures.models import Procedure
+from qmsdocs.storage import sha256_hex
+
+WORD_SUFFIXES = {".docx", ".docm", ".doc", ".dotx", ".dot"}
+TITLE_PATTERN = re.compile(r"^\s*quy\s*tr[iì]nh\b", re.IGNORECASE)
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def word_files(folder: Path) -> list[Path]:
+    """Word files below the folder, in a stable order; Word's lock files (~$…) are skipped."""
+    return sorted(
+        path for path in folder.rglob("*")
+        if path.is_file() and path.suffix.lower() in WORD_SUFFIXES and not path.name.startswith("~$")
+    )
+
+
+def code_key(code: str) -> str:
+    folded = unicodedata.normalize("NFC", code).upper().replace("Đ", "D")
+    return re.sub(r"[^0-9A-Z]+", "", folded)
+
+
+def guess_title(paragraphs, fallback: str) -> str:
+    for paragraph in paragraphs:
+        text = " ".join(paragraph.text.split())
+        if TITLE_PATTERN.match(text) and 10 <= len(text) <= 500:
+            return text
+    return fallback
+
+
+def _match_procedure(agency_id: int, doc_code: str | None, stem: str) -> Procedure | None:
+    candidates = {code_key(p.code): p for p in session.scalars(select(Procedure).where(Procedure.agency_id == agency_id))}
+    for key in (doc_code, stem):
+        if key and code_key(key) in candidates:
+            return candidates[code_key(key)]
+    return None
+
+
+def import_folder(folder: Path, agency_code: str, *, actor, max_bytes: int,
+                  on_file: Callable[[Path], None] | None = None) -> ImportReport:
+    """Import every Word file; each file commits on its own so one bad file loses nothing else."""
+    agency = get_agency(agency_code)
+    agency_id = agency.id
+    report = ImportReport()
+    for path in word_files(folder):
+        name = str(path.relative_to(folder))
+        try:
+            outcome = _import_one(path, agency_id, agency_code, actor=actor, max_bytes=max_bytes)
+            session.commit()
+        except Conflict as error:
+            session.rollback()
+            if error.code == "no_change":
+                report.unchanged.append(name)
+            else:
+                report.refused.append((name, error.message))
+        except QmsError as error:
+            session.rollback()
+            report.refused.append((name, error.message))
+        except OSError as error:
+            session.rollback()
+            report.refused.append((name, f"Không đọc được tệp ({error.strerror or error})."))
+        else:
+            getattr(report, outcome).append(name)
+        if on_file:
+            on_file(path)
+    return report
+
+
+def _import_one(path: Path, agency_id: int, agency_code: str, *, actor, max_bytes: int) -> str:
+    data = path.read_bytes()
+    check_package(data, max_bytes=max_bytes)
+    content = read_docx(data)
+    procedure = _match_procedure(agency_id, content.metadata.code, path.stem)
+    outcome = "added"
+    if procedure is not None and sha256_hex(data) in {v.sha256 for v in procedure.versions}:
+        # Already imported (perhaps as an older version): importing a folder again changes nothing.
+        return "unchanged"
+    if procedure is None:
+        code = (content.metadata.code or path.stem).strip()[:64]
+        title = guess_title(content.paragraphs, path.stem)[:500]
+        procedure = services.create_procedure(agency_code, code, title, actor=actor)
+        outcome = "created"
+    services.add_version(procedure, data, path.name, note=f"Nhập hàng loạt từ {path.name}", actor=actor,
+                         max_bytes=max_bytes)
+    return outcome

@@ -1,0 +1,336 @@
+"""Procedures and their versions: creating, uploading, approving, retiring, reading back.
+
+Services flush and never commit: the request (or CLI command) that called them owns the
+single commit point. Blobs are written before the rows that point at them, so a crash
+between the two leaves at most an orphan blob for `qms check --repair`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from qmsdocs import events
+from qmsdocs.agencies.models import Agency
+from qmsdocs.agencies.services import get_agency
+from qmsdocs.audit.services import record
+from qmsdocs.auth.permissions import can_approve, require_approve, require_write
+from qmsdocs.db import session, utcnow
+from qmsdocs.docx.citations import extract_citations
+from qmsdocs.docx.diff import diff_paragraphs
+from qmsdocs.docx.preview import to_html
+from qmsdocs.docx.reader import read_docx
+from qmsdocs.docx.safety import check_package
+from qmsdocs.errors import Conflict, InvalidInput, NotFound
+from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
+from qmsdocs.storage import blob_store, sha256_hex
+
+MAX_NOTE_LENGTH = 2000
+TTHC_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,63}$")
+
+
+def list_procedures(*, agency_code: str | None = None, status: str | None = None) -> list[Procedure]:
+    stmt = (
+        select(Procedure)
+        .join(Agency)
+        .options(selectinload(Procedure.current_version), selectinload(Procedure.admin_procedures))
+        .order_by(Agency.code, Procedure.code)
+    )
+    if agency_code:
+        stmt = stmt.where(Agency.code == agency_code)
+    if status:
+        stmt = stmt.where(Procedure.status == status)
+    return list(session.scalars(stmt))
+
+
+def get_procedure(procedure_id: int) -> Procedure:
+    procedure = session.get(Procedure, procedure_id)
+    if procedure is None:
+        raise NotFound(f"Không có quy trình số {procedure_id}.", code="procedure_not_found")
+    return procedure
+
+
+def find_procedure(agency_id: int, code: str) -> Procedure | None:
+    return session.scalar(select(Procedure).where(Procedure.agency_id == agency_id, Procedure.code == code))
+
+
+def _clean_codes(codes) -> list[str]:
+    if codes is None:
+        return []
+    if isinstance(codes, str):
+        codes = [part for part in re.split(r"[,;\s]+", codes) if part]
+    if not isinstance(codes, (list, tuple)):
+        raise InvalidInput("Danh sách mã thủ tục hành chính phải là một mảng.", code="invalid_admin_procedures")
+    cleaned = []
+    for code in codes:
+        code = str(code).strip()
+        if not TTHC_CODE.match(code):
+            raise InvalidInput(
+                f"Mã thủ tục hành chính '{code}' không hợp lệ (ví dụ đúng: 1.004227).",
+                code="invalid_admin_procedures",
+            )
+        if code not in cleaned:
+            cleaned.append(code)
+    return cleaned
+
+
+def create_procedure(agency_code: str, code: str, title: str, *, field: str | None = None,
+                     admin_procedures=None, review_interval_months: int | None = None, actor=None) -> Procedure:
+    agency = get_agency(agency_code)
+    require_write(actor, agency.id)
+    code = unicodedata.normalize("NFC", (code or "").strip())
+    title = unicodedata.normalize("NFC", (title or "").strip())
+    if not code or len(code) > 64:
+        raise InvalidInput("Mã quy trình không được để trống và dài tối đa 64 ký tự.", code="invalid_code")
+    if not title or len(title) > 500:
+        raise InvalidInput("Tên quy trình không được để trống và dài tối đa 500 ký tự.", code="invalid_title")
+    if review_interval_months is not None and (
+        not isinstance(review_interval_months, int) or not 1 <= review_interval_months <= 120
+    ):
+        raise InvalidInput("Chu kỳ rà soát phải từ 1 đến 120 tháng.", code="invalid_review_interval")
+    if not agency.active:
+        raise Conflict("Cơ quan này đã ngừng hoạt động; không thể thêm quy trình mới.", code="agency_inactive")
+    if find_procedure(agency.id, code):
+        raise Conflict(
+            f"Cơ quan đã có quy trình mã '{code}'. Hãy tải phiên bản mới lên quy trình đó.",
+            code="procedure_exists",
+        )
+    procedure = Procedure(
+        agency=agency,
+        code=code,
+        title=title,
+        field=(field or "").strip() or None,
+        review_interval_months=review_interval_months,
+    )
+    procedure.admin_procedures = [ProcedureAdminProcedure(code=c) for c in _clean_codes(admin_procedures)]
+    session.add(procedure)
+    session.flush()
+    record(actor, "procedure.create", "procedure", procedure.id, agency_id=agency.id, code=code)
+    events.procedure_changed.send(procedure)
+    return procedure
+
+
+def set_admin_procedures(procedure: Procedure, codes, *, actor=None) -> None:
+    require_write(actor, procedure.agency_id)
+    wanted = _clean_codes(codes)
+    existing = {link.code: link for link in procedure.admin_procedures}
+    procedure.admin_procedures = [existing.get(c) or ProcedureAdminProcedure(code=c) for c in wanted]
+    for link in procedure.admin_procedures:
+        link.confirmed = True
+    session.flush()
+    record(actor, "procedure.admin_procedures", "procedure", procedure.id, agency_id=procedure.agency_id,
+           codes=wanted)
+    events.procedure_changed.send(procedure)
+
+
+def retire_procedure(procedure: Procedure, reason: str, *, actor=None) -> None:
+    require_approve(actor, procedure.agency_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Hãy ghi lý do bãi bỏ quy trình.", code="reason_required")
+    if procedure.status == "retired":
+        raise Conflict("Quy trình này đã bị bãi bỏ từ trước.", code="already_retired")
+    procedure.status = "retired"
+    procedure.retired_reason = reason
+    procedure.retired_at = utcnow()
+    record(actor, "procedure.retire", "procedure", procedure.id, agency_id=procedure.agency_id, reason=reason)
+    events.procedure_changed.send(procedure)
+
+
+def clean_filename(name: str | None) -> str:
+    """The name a file is served back under; never used as a path on disk."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    if not name:
+        name = "quy-trinh.docx"
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 190] + dot + ext) if dot and len(ext) <= 8 else name[:200]
+    return name
+
+
+@dataclass
+class UploadResult:
+    version: ProcedureVersion
+    warnings: list[str] = field(default_factory=list)
+
+
+def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note: str = "",
+                base_version: int | None = None, actor=None, max_bytes: int) -> UploadResult:
+    """The upload pipeline: validate → check conflicts → extract → store blob → record."""
+    require_write(actor, procedure.agency_id)
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise InvalidInput(f"Ghi chú thay đổi dài tối đa {MAX_NOTE_LENGTH} ký tự.", code="note_too_long")
+    if procedure.status == "retired":
+        raise Conflict(
+            "Quy trình đã bị bãi bỏ nên không nhận phiên bản mới. Hãy tạo quy trình mới nếu cần.",
+            code="procedure_retired",
+        )
+    check_package(data, max_bytes=max_bytes)
+    latest = _lock_latest_version(procedure)
+    latest_number = latest.number if latest else 0
+    if base_version is not None and base_version != latest_number:
+        raise Conflict(
+            f"Bạn đang sửa từ phiên bản {base_version}, nhưng quy trình đã có phiên bản {latest_number}. "
+            "Hãy xem phiên bản mới nhất, đưa thay đổi của bạn vào đó rồi tải lên lại.",
+            code="stale_base_version",
+            current_version=latest_number,
+        )
+    digest = sha256_hex(data)
+    if latest is not None and latest.sha256 == digest:
+        raise Conflict(
+            f"Tệp giống hệt phiên bản {latest.number} nên không có gì thay đổi. Hãy kiểm tra lại tệp bạn chọn.",
+            code="no_change",
+            current_version=latest_number,
+        )
+    content = read_docx(data)
+    citations = extract_citations(content.paragraphs)
+    blob_store().put(data)
+
+    approved = not procedure.agency.approval_required or can_approve(actor, procedure.agency_id)
+    version = ProcedureVersion(
+        procedure=procedure,
+        number=latest_number + 1,
+        sha256=digest,
+        size=len(data),
+        filename=clean_filename(filename),
+        uploaded_by_id=getattr(actor, "id", None),
+        note=note,
+        doc_code=content.metadata.code,
+        doc_revision=content.metadata.revision,
+        doc_issued_on=content.metadata.issued_on,
+        text=content.text,
+        state="approved" if approved else "pending",
+    )
+    version.citations = [
+        Citation(symbol=c.symbol, key=c.key, location=c.location, context=c.context[:400]) for c in citations
+    ]
+    session.add(version)
+    session.flush()
+    record(actor, "version.upload", "procedure", procedure.id, agency_id=procedure.agency_id,
+           version=version.number, sha256=digest, state=version.state)
+    events.version_added.send(version, became_current=approved)
+    if approved:
+        _make_current(version)
+    return UploadResult(version, _warnings_for(procedure, version))
+
+
+def _lock_latest_version(procedure: Procedure) -> ProcedureVersion | None:
+    """Lock the procedure row (PostgreSQL) so racing uploads queue, then read the head version."""
+    session.execute(select(Procedure.id).where(Procedure.id == procedure.id).with_for_update())
+    return session.scalar(
+        select(ProcedureVersion)
+        .where(ProcedureVersion.procedure_id == procedure.id)
+        .order_by(ProcedureVersion.number.desc())
+        .limit(1)
+    )
+
+
+def _make_current(version: ProcedureVersion) -> None:
+    procedure = version.procedure
+    previous = procedure.current_version
+    procedure.current_version = version
+    procedure.updated_at = utcnow()
+    session.flush()
+    events.version_became_current.send(version, previous=previous)
+    events.procedure_changed.send(procedure)
+
+
+def _warnings_for(procedure: Procedure, version: ProcedureVersion) -> list[str]:
+    warnings = []
+    if version.doc_code and _code_key(version.doc_code) != _code_key(procedure.code):
+        warnings.append(
+            f"Mã hiệu trong tài liệu ({version.doc_code}) khác mã quy trình ({procedure.code}). "
+            "Hãy kiểm tra bạn đã chọn đúng quy trình."
+        )
+    if version.state == "pending":
+        warnings.append("Phiên bản đang chờ duyệt; nó chỉ có hiệu lực sau khi người phê duyệt đồng ý.")
+    return warnings
+
+
+def _code_key(code: str) -> str:
+    return re.sub(r"[\s._\-/]+", "", unicodedata.normalize("NFC", code)).upper()
+
+
+def decide_version(version: ProcedureVersion, *, approve: bool, comment: str = "", actor=None) -> None:
+    """Approve a draft (it becomes current) or return it to its author with a reason."""
+    procedure = version.procedure
+    require_approve(actor, procedure.agency_id)
+    comment = (comment or "").strip()
+    if version.state != "pending":
+        raise Conflict("Phiên bản này không ở trạng thái chờ duyệt.", code="not_pending")
+    if not approve and not comment:
+        raise InvalidInput("Hãy ghi lý do trả lại để người soạn biết cần sửa gì.", code="reason_required")
+    newer_approved = session.scalar(
+        select(func.count()).select_from(ProcedureVersion).where(
+            ProcedureVersion.procedure_id == procedure.id,
+            ProcedureVersion.number > version.number,
+            ProcedureVersion.state == "approved",
+        )
+    )
+    if approve and newer_approved:
+        raise Conflict("Đã có phiên bản mới hơn được duyệt; không thể duyệt bản nháp cũ này.", code="superseded_draft")
+    version.state = "approved" if approve else "returned"
+    version.decided_by_id = getattr(actor, "id", None)
+    version.decided_at = utcnow()
+    version.decision_comment = comment or None
+    record(actor, "version.approve" if approve else "version.return", "procedure", procedure.id,
+           agency_id=procedure.agency_id, version=version.number, comment=comment)
+    if approve:
+        _make_current(version)
+
+
+def get_version(procedure: Procedure, number: int) -> ProcedureVersion:
+    version = session.scalar(
+        select(ProcedureVersion).where(ProcedureVersion.procedure_id == procedure.id, ProcedureVersion.number == number)
+    )
+    if version is None:
+        raise NotFound(f"Quy trình {procedure.code} không có phiên bản {number}.", code="version_not_found")
+    return version
+
+
+def version_bytes(version: ProcedureVersion) -> bytes:
+    return blob_store().get(version.sha256)
+
+
+def version_status_label(version: ProcedureVersion) -> str:
+    """What a reader must know before using a copy: in force, superseded, draft…"""
+    procedure = version.procedure
+    if version.state == "pending":
+        return "chờ duyệt"
+    if version.state == "returned":
+        return "bị trả lại"
+    if procedure.status == "retired":
+        return "hết hiệu lực"
+    if procedure.current_version_id == version.id:
+        return "hiện hành"
+    return "hết hiệu lực"
+
+
+def download_name(version: ProcedureVersion) -> str:
+    """Superseded, retired and draft copies say so in their file name."""
+    name = version.filename
+    label = version_status_label(version)
+    if label == "hiện hành":
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, "docx"
+    tag = {"hết hiệu lực": "HET-HIEU-LUC", "chờ duyệt": "BAN-NHAP", "bị trả lại": "BI-TRA-LAI"}[label]
+    return f"{stem} [{tag} v{version.number}].{ext}"
+
+
+def version_preview(version: ProcedureVersion) -> str:
+    return to_html(version_bytes(version))
+
+
+def diff_versions(procedure: Procedure, from_number: int, to_number: int):
+    old = get_version(procedure, from_number)
+    new = get_version(procedure, to_number)
+    return old, new, diff_paragraphs(old.paragraphs, new.paragraphs)

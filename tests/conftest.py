@@ -1,0 +1,166 @@
+"""Shared fixtures: an app with its own temporary data folder (database, blobs, index) per test.
+
+Set QMSDOCS_TEST_DATABASE_URL to a PostgreSQL URL to run the same tests there; each test
+then gets a schema of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from io import BytesIO
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from qmsdocs import create_app
+from qmsdocs.db import get_engine, session
+from tests.docx_factory import make_docx as _make_docx
+
+POSTGRES_URL = os.environ.get("QMSDOCS_TEST_DATABASE_URL", "")
+PASSWORD = "mat-khau-thu-nghiem"
+
+
+def _database_url(data_dir):
+    """An isolated database for one test, and how to clean it up."""
+    if not POSTGRES_URL:
+        return f"sqlite:///{data_dir / 'test.sqlite3'}", lambda: None
+    schema_name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema_name}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema_name}"
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema_name}" CASCADE'))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture
+def app(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    url, cleanup = _database_url(tmp_path)
+    app = create_app({
+        "TESTING": True,
+        "DATA_DIR": data_dir,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+    })
+    result = app.test_cli_runner().invoke(args=["qms", "init"])
+    assert result.exit_code == 0, result.output
+    yield app
+    get_engine_of(app).dispose()
+    cleanup()
+
+
+def get_engine_of(app):
+    with app.app_context():
+        return get_engine()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_docx():
+    return _make_docx
+
+
+@dataclass
+class ApiClient:
+    """A test client that sends one user's API token with every request."""
+
+    client: object
+    token: str
+    username: str
+
+    @property
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path, **kwargs):
+        return self.client.get(path, headers=self.headers, **kwargs)
+
+    def post(self, path, json=None, **kwargs):
+        return self.client.post(path, json=json, headers=self.headers, **kwargs)
+
+    def upload(self, procedure_id, data: bytes, *, filename="quy-trinh.docx", note="Cập nhật", base_version=None):
+        form = {"file": (BytesIO(data), filename), "note": note}
+        if base_version is not None:
+            form["base_version"] = str(base_version)
+        return self.client.post(f"/api/v1/procedures/{procedure_id}/versions", data=form, headers=self.headers,
+                                content_type="multipart/form-data")
+
+
+@pytest.fixture
+def make_agency(app):
+    def make(code="STP", name="Sở Tư pháp", level="province", **kwargs):
+        from qmsdocs.agencies.services import create_agency
+        from qmsdocs.auth.permissions import SYSTEM
+
+        with app.app_context():
+            agency = create_agency(code, name, level, actor=SYSTEM, **kwargs)
+            session.commit()
+            return agency.code
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    def make(username, role="admin", agency=None):
+        from qmsdocs.auth.services import create_user
+
+        with app.app_context():
+            create_user(username, PASSWORD, role, agency_code=agency)
+            session.commit()
+        return username
+    return make
+
+
+@pytest.fixture
+def api_as(app, client, make_user):
+    """`api_as("editor", agency="STP")` → an ApiClient for a new user with that role."""
+    counter = {"n": 0}
+
+    def make(role="admin", agency=None, username=None):
+        from qmsdocs.auth.services import mint_token, user_by_name
+
+        counter["n"] += 1
+        username = username or f"{role}{counter['n']}"
+        make_user(username, role, agency)
+        with app.app_context():
+            token = mint_token(user_by_name(username))
+            session.commit()
+        return ApiClient(client, token, username)
+    return make
+
+
+@pytest.fixture
+def admin_api(api_as):
+    return api_as("admin")
+
+
+@pytest.fixture
+def make_procedure(admin_api, make_agency):
+    """Create a procedure (and its agency if needed) through the API; returns its JSON."""
+    def make(agency="STP", code="QT-01/STP", title="Quy trình cấp phiếu lý lịch tư pháp", **extra):
+        if admin_api.get(f"/api/v1/agencies/{agency}").status_code == 404:
+            make_agency(agency, f"Cơ quan {agency}")
+        response = admin_api.post("/api/v1/procedures", json={"agency": agency, "code": code, "title": title, **extra})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+    return make
