@@ -14,12 +14,22 @@ AREAS = [
     "qmsdocs.db",
     "qmsdocs.storage",
     "qmsdocs.http",
+    "qmsdocs.i18n",
+    "qmsdocs.web",
     "qmsdocs.cli",
+    "qmsdocs.auth.web",
     "qmsdocs.auth.cli",
     "qmsdocs.agencies.api",
     "qmsdocs.procedures.api",
     "qmsdocs.procedures.cli",
     "qmsdocs.demo.cli",
+    # Areas built on the core; each package's __init__ has init_app(app).
+    "qmsdocs.search",
+    "qmsdocs.legal",
+    "qmsdocs.alerts",
+    "qmsdocs.catalog",
+    "qmsdocs.reports",
+    "qmsdocs.web.routes",
 ]
 
 

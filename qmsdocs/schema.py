@@ -7,6 +7,7 @@ independently; `upgrade heads` applies them all.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 from alembic import command
 from alembic.config import Config
@@ -16,23 +17,25 @@ from sqlalchemy.engine import Engine
 
 from qmsdocs.db import Base
 
-# Every module that defines models; imported before anything reads the metadata.
-MODEL_MODULES = [
-    "qmsdocs.agencies.models",
-    "qmsdocs.auth.models",
-    "qmsdocs.audit.models",
-    "qmsdocs.procedures.models",
+# Every area package; those with a `models` module are imported before anything reads the metadata.
+MODEL_PACKAGES = [
+    "qmsdocs.agencies",
+    "qmsdocs.auth",
+    "qmsdocs.audit",
+    "qmsdocs.procedures",
+    "qmsdocs.legal",
+    "qmsdocs.alerts",
+    "qmsdocs.search",
+    "qmsdocs.catalog",
+    "qmsdocs.reports",
+    "qmsdocs.web",
 ]
 
 
-def register_model_module(name: str) -> None:
-    if name not in MODEL_MODULES:
-        MODEL_MODULES.append(name)
-
-
 def target_metadata():
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
+    for package in MODEL_PACKAGES:
+        if importlib.util.find_spec(f"{package}.models") is not None:
+            importlib.import_module(f"{package}.models")
     return Base.metadata
 
 

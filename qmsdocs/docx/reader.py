@@ -16,6 +16,7 @@ import posixpath
 import re
 import unicodedata
 import zipfile
+from itertools import islice
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -43,13 +44,14 @@ READING_ORDER = ("header", "body", "footnote", "endnote", "footer")
 # The ISO block sits at the top of the body when it is not in the page header; labels
 # further down (e.g. a "Mã hiệu" column in the forms table) belong to something else.
 METADATA_BODY_PARAGRAPHS = 20
+METADATA_BODY_BLOCKS = 20
 
 
 def _w(name: str) -> str:
     return f"{{{W_NS}}}{name}"
 
 
-W_P, W_T, W_TBL, W_TR, W_TC, W_TXBX = map(_w, ("p", "t", "tbl", "tr", "tc", "txbxContent"))
+W_BODY, W_P, W_T, W_TBL, W_TR, W_TC, W_TXBX = map(_w, ("body", "p", "t", "tbl", "tr", "tc", "txbxContent"))
 MC_FALLBACK = f"{{{MC_NS}}}Fallback"
 REL_RELATIONSHIP = f"{{{PKG_REL_NS}}}Relationship"
 
@@ -65,7 +67,9 @@ CHARACTER_TAGS = {
 # tracked deletions and moved-away text. (Field codes live in w:instrText and soft hyphens
 # in w:softHyphen; neither tag is walked, so both read as nothing.)
 SKIPPED_TAGS = frozenset({MC_FALLBACK, _w("del"), _w("moveFrom")})
-WALKED_TAGS = (W_P, W_T, W_TBL, W_TR, W_TC, W_TXBX, *CHARACTER_TAGS, *SKIPPED_TAGS)
+WALKED_TAGS = (W_P, W_T, *CHARACTER_TAGS)
+# Elements that end the search for an enclosing table cell.
+PART_ROOTS = frozenset(map(_w, ("body", "hdr", "ftr", "footnote", "endnote", "txbxContent")))
 
 
 @dataclass(frozen=True)
@@ -89,21 +93,11 @@ class DocxContent:
 
 
 @dataclass
-class _TableFrame:
-    """A table as rows of cell texts; `start` counts the part's paragraphs before it."""
-
-    start: int
-    rows: list[list[str]] = field(default_factory=list)
-    row: list[str] = field(default_factory=list)
-    cell: list[str] = field(default_factory=list)
-
-
-@dataclass
 class _PartText:
     """What one walk of a part yields: its paragraphs and its (finished) tables."""
 
     paragraphs: list[Paragraph] = field(default_factory=list)
-    tables: list[_TableFrame] = field(default_factory=list)
+    tables: list[list[list[str]]] = field(default_factory=list)
 
 
 def read_docx(data: bytes) -> DocxContent:
@@ -111,7 +105,7 @@ def read_docx(data: bytes) -> DocxContent:
     with open_zip(data) as archive:
         parts = {location: [] for location in READING_ORDER}
         for location, part_name in _text_parts(archive):
-            parts[location].append(walk_part(_parse_member(archive, part_name), location))
+            parts[location].append(read_part(_parse_member(archive, part_name), location))
     parts["header"] = _without_repeats(parts["header"])
     parts["footer"] = _without_repeats(parts["footer"])
     paragraphs = [p for location in READING_ORDER for part in parts[location] for p in part.paragraphs]
@@ -127,66 +121,110 @@ def text_part_names(archive: zipfile.ZipFile) -> list[str]:
     return [name for _, name in _text_parts(archive)]
 
 
-def walk_part(root: etree._Element, location: str) -> _PartText:
-    """One pass over a part: paragraphs as they close, table cells as they close.
+def read_part(root: etree._Element, location: str) -> _PartText:
+    """Paragraphs of one part in reading order, plus the tables the ISO block may sit in.
 
-    A text box's paragraphs close inside the paragraph that anchors it; they are held
-    back and emitted right after that paragraph, so reading order is kept.
+    The tree is first pruned of what is not read (VML duplicates of text boxes, tracked
+    deletions) and of text boxes, which are read on their own: afterwards no paragraph
+    nests in another, and one flat C-filtered `iter` yields the text in order.
     """
-    result = _PartText()
-    open_paragraphs: list[list[str]] = []
-    held_back: list[Paragraph] = []
-    tables: list[_TableFrame] = []
-    textbox_depth = 0
-    walker = etree.iterwalk(root, events=("start", "end"), tag=WALKED_TAGS)
-    for event, element in walker:
+    _prune_unread(root)
+    held_back = _detach_textboxes(root, location)
+    paragraphs = _paragraphs(root, location, held_back)
+    tables = _metadata_tables(root, location)
+    return _PartText(paragraphs, tables)
+
+
+def _prune_unread(root: etree._Element) -> None:
+    for element in list(root.iter(*SKIPPED_TAGS)):
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+
+
+def _detach_textboxes(root: etree._Element, location: str) -> dict[etree._Element, list[Paragraph]]:
+    """Read each text box once and remove it; its paragraphs wait for their anchor paragraph.
+
+    Boxes go innermost and last first, so a box inside a box is already waiting on its
+    anchor when the outer one is read, and boxes sharing an anchor keep document order.
+    """
+    held_back: dict[etree._Element, list[Paragraph]] = {}
+    box_location = "textbox" if location == "body" else location
+    for box in reversed(list(root.iter(W_TXBX))):
+        anchor = _enclosing(box, W_P)
+        held_back.setdefault(anchor, [])[0:0] = _paragraphs(box, box_location, held_back)
+        box.getparent().remove(box)
+    return held_back
+
+
+def _paragraphs(
+    root: etree._Element, location: str, held_back: dict[etree._Element, list[Paragraph]]
+) -> list[Paragraph]:
+    """The hot loop: proxies are created only for paragraphs and text-bearing elements."""
+    paragraphs: list[Paragraph] = []
+    pieces: list[str] = []
+    current = None
+    for element in root.iter(*WALKED_TAGS):
         tag = element.tag
-        if event == "start":
-            if tag == W_T:
-                if open_paragraphs and element.text:
-                    open_paragraphs[-1].append(element.text)
-            elif tag in CHARACTER_TAGS:
-                if open_paragraphs:
-                    open_paragraphs[-1].append(CHARACTER_TAGS[tag])
-            elif tag == W_P:
-                open_paragraphs.append([])
-            elif tag in SKIPPED_TAGS:
-                walker.skip_subtree()
-            elif tag == W_TXBX:
-                textbox_depth += 1
-            elif tag == W_TBL:
-                tables.append(_TableFrame(start=len(result.paragraphs)))
-            elif tag == W_TR and tables:
-                tables[-1].row = []
-            elif tag == W_TC and tables:
-                tables[-1].cell = []
-        elif tag == W_P:
-            text = _clean("".join(open_paragraphs.pop()))
+        if tag == W_T:
+            text = element.text
             if text:
-                paragraph = Paragraph(text, _refine_location(location, textbox_depth, len(tables)))
-                (held_back if open_paragraphs else result.paragraphs).append(paragraph)
-                if tables:
-                    tables[-1].cell.append(text)
-            if not open_paragraphs and held_back:
-                result.paragraphs += held_back
-                held_back.clear()
-        elif tag == W_TC and tables:
-            tables[-1].row.append("\n".join(tables[-1].cell))
-        elif tag == W_TR and tables:
-            tables[-1].rows.append(tables[-1].row)
-        elif tag == W_TBL and tables:
-            result.tables.append(tables.pop())
-        elif tag == W_TXBX:
-            textbox_depth -= 1
-    return result
+                pieces.append(text)
+        elif tag == W_P:
+            if current is not None:
+                _emit(paragraphs, pieces, current, location, held_back)
+            pieces = []
+            current = element
+        else:
+            pieces.append(CHARACTER_TAGS[tag])
+    if current is not None:
+        _emit(paragraphs, pieces, current, location, held_back)
+    return paragraphs
 
 
-def _refine_location(location: str, textbox_depth: int, table_depth: int) -> str:
-    if location != "body":
-        return location
-    if textbox_depth:
-        return "textbox"
-    return "table" if table_depth else "body"
+def _emit(
+    paragraphs: list[Paragraph],
+    pieces: list[str],
+    element: etree._Element,
+    location: str,
+    held_back: dict[etree._Element, list[Paragraph]],
+) -> None:
+    text = _clean("".join(pieces))
+    if text:
+        if location == "body" and _enclosing(element, W_TC, stop=PART_ROOTS) is not None:
+            paragraphs.append(Paragraph(text, "table"))
+        else:
+            paragraphs.append(Paragraph(text, location))
+    if held_back:
+        paragraphs += held_back.pop(element, ())
+
+
+def _enclosing(element: etree._Element, tag: str, stop: frozenset[str] = frozenset()) -> etree._Element | None:
+    """Nearest ancestor with `tag`, not looking past a `stop` element."""
+    parent = element.getparent()
+    while parent is not None and parent.tag != tag:
+        if parent.tag in stop:
+            return None
+        parent = parent.getparent()
+    return parent
+
+
+def _metadata_tables(root: etree._Element, location: str) -> list[list[list[str]]]:
+    """Header tables, or the tables among the first blocks of the body, as cell texts."""
+    if location == "header":
+        tables = list(root.iter(W_TBL))
+    elif location == "body":
+        body = root.find(W_BODY)
+        blocks = islice(body if body is not None else (), METADATA_BODY_BLOCKS)
+        tables = [block for block in blocks if block.tag == W_TBL]
+    else:
+        return []
+    return [[[_cell_text(cell) for cell in row.iterchildren(W_TC)] for row in table.iterchildren(W_TR)]
+            for table in tables]
+
+
+def _cell_text(cell: etree._Element) -> str:
+    return "\n".join(paragraph.text for paragraph in _paragraphs(cell, "table", {}))
 
 
 def _clean(text: str) -> str:
@@ -317,10 +355,9 @@ def _candidate_sequences(
     """Runs of texts where a label's value may sit in the item right after the label."""
     for parts, limit in ((header_parts, None), (body_parts, METADATA_BODY_PARAGRAPHS)):
         for part in parts:
-            for table in part.tables:
-                if limit is None or table.start < limit:
-                    yield from table.rows
-                    yield from _columns(table.rows)
+            for rows in part.tables:
+                yield from rows
+                yield from _columns(rows)
             yield [p.text for p in part.paragraphs[:limit]]
 
 

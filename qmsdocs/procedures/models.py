@@ -29,6 +29,8 @@ class Procedure(Base):
     retired_reason: Mapped[str | None] = mapped_column(Text)
     retired_at: Mapped[datetime | None]
     # The approved version in force; None until the first approved upload.
+    # Open stale-procedure alerts; kept up to date by the alerts area, read by lists and search.
+    open_alerts: Mapped[int] = mapped_column(Integer, default=0)
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("procedure_versions.id", use_alter=True, name="fk_procedures_current_version")
     )
@@ -51,6 +53,10 @@ class Procedure(Base):
     @property
     def admin_procedure_codes(self) -> list[str]:
         return [link.code for link in self.admin_procedures]
+
+    @property
+    def is_stale(self) -> bool:
+        return self.open_alerts > 0
 
     @property
     def latest_version(self) -> ProcedureVersion | None:

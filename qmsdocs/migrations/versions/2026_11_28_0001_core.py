@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('retired_reason', sa.Text(), nullable=True),
     sa.Column('retired_at', sa.DateTime(), nullable=True),
+    sa.Column('open_alerts', sa.Integer(), nullable=False),
     sa.Column('current_version_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
