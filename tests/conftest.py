@@ -52,6 +52,7 @@ def app(tmp_path):
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
+        "SEARCH_BACKEND": os.environ.get("QMSDOCS_TEST_SEARCH_BACKEND", "whoosh"),
     })
     result = app.test_cli_runner().invoke(args=["qms", "init"])
     assert result.exit_code == 0, result.output

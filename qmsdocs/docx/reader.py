@@ -19,6 +19,7 @@ import zipfile
 from itertools import islice
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -68,12 +69,11 @@ CHARACTER_TAGS = {
 # in w:softHyphen; neither tag is walked, so both read as nothing.)
 SKIPPED_TAGS = frozenset({MC_FALLBACK, _w("del"), _w("moveFrom")})
 WALKED_TAGS = (W_P, W_T, *CHARACTER_TAGS)
-# Elements that end the search for an enclosing table cell.
-PART_ROOTS = frozenset(map(_w, ("body", "hdr", "ftr", "footnote", "endnote", "txbxContent")))
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(NamedTuple):
+    """One paragraph's text (NFC, no outer blanks) and where it sits: one of LOCATIONS."""
+
     text: str
     location: str
 
@@ -160,10 +160,9 @@ def _detach_textboxes(root: etree._Element, location: str) -> dict[etree._Elemen
 def _paragraphs(
     root: etree._Element, location: str, held_back: dict[etree._Element, list[Paragraph]]
 ) -> list[Paragraph]:
-    """The hot loop: proxies are created only for paragraphs and text-bearing elements."""
-    paragraphs: list[Paragraph] = []
+    """The hot loop: lxml yields only paragraphs and text-bearing elements, filtered in C."""
+    collected: list[tuple[etree._Element, list[str]]] = []
     pieces: list[str] = []
-    current = None
     for element in root.iter(*WALKED_TAGS):
         tag = element.tag
         if tag == W_T:
@@ -171,40 +170,31 @@ def _paragraphs(
             if text:
                 pieces.append(text)
         elif tag == W_P:
-            if current is not None:
-                _emit(paragraphs, pieces, current, location, held_back)
             pieces = []
-            current = element
+            collected.append((element, pieces))
         else:
             pieces.append(CHARACTER_TAGS[tag])
-    if current is not None:
-        _emit(paragraphs, pieces, current, location, held_back)
+    paragraphs: list[Paragraph] = []
+    in_tables = _table_paragraphs(root) if location == "body" else frozenset()
+    for element, pieces in collected:
+        text = "".join(pieces).strip()
+        if text:
+            if not unicodedata.is_normalized("NFC", text):
+                text = unicodedata.normalize("NFC", text)
+            paragraphs.append(Paragraph(text, "table" if element in in_tables else location))
+        if held_back and element in held_back:
+            paragraphs += held_back.pop(element)
     return paragraphs
 
 
-def _emit(
-    paragraphs: list[Paragraph],
-    pieces: list[str],
-    element: etree._Element,
-    location: str,
-    held_back: dict[etree._Element, list[Paragraph]],
-) -> None:
-    text = _clean("".join(pieces))
-    if text:
-        if location == "body" and _enclosing(element, W_TC, stop=PART_ROOTS) is not None:
-            paragraphs.append(Paragraph(text, "table"))
-        else:
-            paragraphs.append(Paragraph(text, location))
-    if held_back:
-        paragraphs += held_back.pop(element, ())
+def _table_paragraphs(root: etree._Element) -> set[etree._Element]:
+    """Paragraphs inside tables; lxml hands out the same proxy objects to the main loop."""
+    return {paragraph for table in root.iter(W_TBL) for paragraph in table.iter(W_P)}
 
 
-def _enclosing(element: etree._Element, tag: str, stop: frozenset[str] = frozenset()) -> etree._Element | None:
-    """Nearest ancestor with `tag`, not looking past a `stop` element."""
+def _enclosing(element: etree._Element, tag: str) -> etree._Element | None:
     parent = element.getparent()
     while parent is not None and parent.tag != tag:
-        if parent.tag in stop:
-            return None
         parent = parent.getparent()
     return parent
 
@@ -225,14 +215,6 @@ def _metadata_tables(root: etree._Element, location: str) -> list[list[list[str]
 
 def _cell_text(cell: etree._Element) -> str:
     return "\n".join(paragraph.text for paragraph in _paragraphs(cell, "table", {}))
-
-
-def _clean(text: str) -> str:
-    """NFC (some Vietnamese keyboards make Word store decomposed text), no outer blanks."""
-    text = text.strip()
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return text
 
 
 def _without_repeats(parts: list[_PartText]) -> list[_PartText]:

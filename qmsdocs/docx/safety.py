@@ -24,6 +24,7 @@ MAX_MEMBER_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 RATIO_CHECK_MIN_SIZE = 1024 * 1024
 READ_CHUNK = 64 * 1024
+PROLOG_SCAN_BYTES = 4096
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK"
@@ -79,18 +80,26 @@ def contains_doctype(xml: bytes) -> bool:
 
 
 def parse_xml(xml: bytes, *, part_name: str = "") -> etree._Element:
-    """Parse one package part safely; DTDs are refused outright instead of being tolerated."""
-    if contains_doctype(xml):
+    """Parse one package part safely; DTDs are refused outright instead of being tolerated.
+
+    A DOCTYPE can only precede the root element, so scanning the head of the part is
+    enough for the fast refusal; a DTD pushed further down (behind a long comment) is
+    still parsed without loading or expansion and caught on the parsed tree.
+    """
+    if contains_doctype(xml[:PROLOG_SCAN_BYTES]):
         raise _unsafe_xml(part_name)
     try:
         root = etree.fromstring(xml, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
+        if contains_doctype(xml):
+            raise _unsafe_xml(part_name) from exc
         raise refuse(
             "Tệp Word bị hỏng: nội dung XML bên trong không đọc được"
             f"{_part_suffix(part_name)}. {RETRY_AS_DOCX}",
             "corrupt",
         ) from exc
-    if root.getroottree().docinfo.internalDTD is not None:
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.doctype:
         raise _unsafe_xml(part_name)
     return root
 

@@ -22,5 +22,13 @@ def procedures():
     return render_template("base.html")
 
 
+@bp.get("/procedures/<int:procedure_id>")
+@login_required
+def procedure_detail(procedure_id: int):
+    from flask import render_template
+
+    return render_template("base.html")
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)

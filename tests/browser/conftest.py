@@ -1,0 +1,116 @@
+"""Browser tests: a real headless Chromium (Debian's package) against the app on a local port.
+
+Skipped, with the reason, where /usr/bin/chromium is missing; CI installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from qmsdocs import create_app
+from tests.conftest import PASSWORD, _database_url
+
+CHROMIUM = os.environ.get("QMSDOCS_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items):
+    if not Path(CHROMIUM).exists():
+        skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+        for item in items:
+            if "browser" in str(item.fspath):
+                item.add_marker(skip)
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    url, cleanup = _database_url(tmp_path)
+    app = create_app({
+        "TESTING": False,
+        "DATA_DIR": data_dir,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "browser-test-secret",
+        "SEARCH_BACKEND": os.environ.get("QMSDOCS_TEST_SEARCH_BACKEND", "whoosh"),
+    })
+    result = app.test_cli_runner().invoke(args=["qms", "init"])
+    assert result.exit_code == 0, result.output
+    yield app
+    cleanup()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """Base URL of the app served on a free local port for the duration of one test."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """`sign_in(page, "admin")` signs a user (made with make_live_user) in through the login form."""
+    def do(page, username, password=PASSWORD):
+        page.goto(f"{live_server}/login")
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+    return do
+
+
+@pytest.fixture
+def make_live_user(live_app):
+    def make(username, role="admin", agency=None):
+        from qmsdocs.auth.services import create_user
+        from qmsdocs.db import session
+
+        with live_app.app_context():
+            create_user(username, PASSWORD, role, agency_code=agency)
+            session.commit()
+        return username
+    return make
+
+
+@pytest.fixture
+def screenshot():
+    """Save a screenshot under docs/screenshots/ (linked from the README)."""
+    def take(page, name: str):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    return take
