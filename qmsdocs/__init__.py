@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(load_config(test_config))
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     for name in AREAS:
         importlib.import_module(name).init_app(app)
     return app
