@@ -5,7 +5,7 @@ feature (text boxes, tracked changes, metadata) has to fit inside that. Both sid
 the part bytes already decompressed, so the comparison is XML work against XML work,
 plus the reader's own unzip which it cannot avoid.
 
-    python bench/extract.py [--docs 200] [--rounds 5] [--seed 2024]
+    python bench/extract.py [--docs 200] [--rounds 5] [--seed 2024] [--lean-markup]
 """
 
 from __future__ import annotations
@@ -48,8 +48,12 @@ def sentence(rng: random.Random, words: int) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def make_procedure(rng: random.Random, number: int) -> bytes:
-    """One procedure of 5-10 pages: sections of prose and a steps table or two."""
+def make_procedure(rng: random.Random, number: int, *, word_markup: bool = True) -> bytes:
+    """One procedure of 5-10 pages: sections of prose and a steps table or two.
+
+    With `word_markup` the XML carries what Word really writes (run formatting, revision
+    ids, split runs); without it the markup is minimal, the reader's worst case.
+    """
     budget = rng.randint(*PAGES_PER_DOCUMENT) * rng.randint(*WORDS_PER_PAGE)
     paragraphs: list[str] = []
     tables: list[list[list[str]]] = []
@@ -73,6 +77,7 @@ def make_procedure(rng: random.Random, number: int) -> bytes:
         paragraphs=paragraphs,
         tables=tables,
         footnotes=["Căn cứ Nghị định số 61/2018/NĐ-CP."],
+        word_markup=word_markup,
     )
 
 
@@ -101,11 +106,12 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--lean-markup", action="store_true", help="minimal XML: the reader's worst case")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
     started = time.perf_counter()
-    corpus = [make_procedure(rng, number) for number in range(1, args.docs + 1)]
+    corpus = [make_procedure(rng, number, word_markup=not args.lean_markup) for number in range(1, args.docs + 1)]
     words = statistics.median(len(read_docx(document).text.split()) for document in corpus)
     print(f"corpus: {len(corpus)} documents, median {words:.0f} words, "
           f"median {statistics.median(map(len, corpus)) / 1024:.0f} KiB, built in {time.perf_counter() - started:.1f} s")

@@ -95,6 +95,7 @@ def make_docx(
     page_footer: bool = True,
     decomposed: bool = False,
     split_runs: bool = False,
+    word_markup: bool = False,
     extra_parts: dict[str, bytes] | None = None,
 ) -> bytes:
     """A procedure as an agency would write it; every keyword switches on one Word feature.
@@ -130,6 +131,8 @@ def make_docx(
         data = _add_notes_parts(data, footnotes or [], endnotes or [])
     if split_runs:
         data = transform_text_parts(data, _split_runs)
+    if word_markup:
+        data = transform_text_parts(data, _add_word_markup)
     if decomposed:
         data = transform_text_parts(data, _decompose)
     if extra_parts:
@@ -397,15 +400,58 @@ def _split_runs(root: etree._Element, size: int = 3) -> None:
         if len(texts) != 1 or not texts[0].text or len(texts[0].text) <= size:
             continue
         text = texts[0].text
+        texts[0].set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        anchor = run
         for start in range(size, len(text), size):
             piece = etree.fromstring(etree.tostring(run))
             piece.find(text_tag).text = text[start:start + size]
-            run.getparent().insert(run.getparent().index(run) + start // size, piece)
+            anchor.addnext(piece)
+            anchor = piece
         texts[0].text = text[:size]
+
+
+_RUN_PROPERTIES = (
+    '<w:rPr {W}><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman"/>'
+    '<w:sz w:val="26"/><w:szCs w:val="26"/><w:lang w:val="vi-VN"/></w:rPr>'
+).format(W=W)
+_PARAGRAPH_PROPERTIES = (
+    '<w:pPr {W}><w:spacing w:before="60" w:after="60" w:line="288" w:lineRule="auto"/>'
+    '<w:ind w:firstLine="567"/><w:jc w:val="both"/>'
+    '<w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman"/><w:sz w:val="26"/></w:rPr></w:pPr>'
+).format(W=W)
+
+
+def _add_word_markup(root: etree._Element, words_per_run: int = 6) -> None:
+    """Make the XML look like Word's own: revision ids, direct formatting on every run,
+    runs split at edit points and spell-check marks. Text is unchanged."""
+    w = f"{{{W_NS}}}"
+    for number, paragraph in enumerate(root.iter(f"{w}p")):
+        rsid = f"00{number * 7919 % 0xFFFFFF:06X}"
+        paragraph.set(f"{w}rsidR", rsid)
+        paragraph.set(f"{w}rsidRDefault", rsid)
+        paragraph.set(f"{w}rsidP", rsid)
+        if paragraph.find(f"{w}pPr") is None:
+            paragraph.insert(0, etree.fromstring(_PARAGRAPH_PROPERTIES))
+    for number, run in enumerate(list(root.iter(f"{w}r"))):
+        texts = run.findall(f"{w}t")
+        if run.find(f"{w}rPr") is None:
+            run.insert(0, etree.fromstring(_RUN_PROPERTIES))
+        run.set(f"{w}rsidRPr", f"00{number * 104729 % 0xFFFFFF:06X}")
+        if len(texts) != 1 or not texts[0].text:
+            continue
+        words = texts[0].text.split(" ")
+        chunks = [" ".join(words[start:start + words_per_run]) for start in range(0, len(words), words_per_run)]
+        texts[0].text = chunks[0] + (" " if len(chunks) > 1 else "")
         texts[0].set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        for sibling in run.itersiblings():
-            if sibling.tag == run_tag and sibling.find(text_tag) is not None:
-                sibling.find(text_tag).set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        anchor = run
+        for index, chunk in enumerate(chunks[1:], start=1):
+            piece = etree.fromstring(etree.tostring(run))
+            piece.find(f"{w}t").text = chunk + (" " if index < len(chunks) - 1 else "")
+            if index % 3 == 1:
+                anchor.addnext(etree.fromstring(f'<w:proofErr {W} w:type="spellStart"/>'))
+                anchor = anchor.getnext()
+            anchor.addnext(piece)
+            anchor = piece
 
 
 def _escape(text: str) -> str:

@@ -1,9 +1,9 @@
 """Text and ISO header metadata from a .docx, read straight from the package XML.
 
-python-docx's object model is ~20x slower than walking the XML, and it misses headers'
-text boxes, footnotes and tracked changes. Here each part is walked once with
-`lxml.etree.iterwalk`, filtered in C to the handful of WordprocessingML tags that carry
-text or structure, so Python only sees the elements that matter.
+python-docx's object model is ~20x slower than walking the XML, and it misses text boxes,
+footnotes and tracked changes. Here each part is pruned of what is not read, then walked
+once with `iter` filtered in C to the few WordprocessingML tags that carry text, so Python
+only ever touches paragraphs and their text elements.
 
 Call `qmsdocs.docx.safety.check_package` on uploads first; this module still reads members
 with bounded decompression and a DTD-refusing parser, so it is safe on its own too.
@@ -16,9 +16,9 @@ import posixpath
 import re
 import unicodedata
 import zipfile
-from itertools import islice
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import NamedTuple
 
 from lxml import etree
@@ -94,7 +94,7 @@ class DocxContent:
 
 @dataclass
 class _PartText:
-    """What one walk of a part yields: its paragraphs and its (finished) tables."""
+    """One part as read: its paragraphs, and the tables its ISO block may sit in (as cell texts)."""
 
     paragraphs: list[Paragraph] = field(default_factory=list)
     tables: list[list[list[str]]] = field(default_factory=list)
@@ -131,6 +131,7 @@ def read_part(root: etree._Element, location: str) -> _PartText:
     _prune_unread(root)
     held_back = _detach_textboxes(root, location)
     paragraphs = _paragraphs(root, location, held_back)
+    paragraphs += [paragraph for orphans in held_back.values() for paragraph in orphans]
     tables = _metadata_tables(root, location)
     return _PartText(paragraphs, tables)
 

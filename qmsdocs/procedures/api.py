@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, send_file
+from dataclasses import asdict
 from io import BytesIO
 
+from flask import current_app, jsonify, request, send_file
+
 from qmsdocs.api import api_blueprint, api_user, int_arg, json_body, str_field
+from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import InvalidInput, UploadRefused
 from qmsdocs.procedures import services
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureVersion
@@ -198,16 +201,8 @@ def diff(procedure_id: int):
     return jsonify({"procedure_id": procedure.id, "from": old.number, "to": new.number, **diff_json(result)})
 
 
-def diff_json(result) -> dict:
-    """Accept the diff module's result whether it is a list of ops or an object with ops and a summary."""
-    ops = getattr(result, "ops", result)
-    items = [op.to_dict() if hasattr(op, "to_dict") else dict(vars(op)) for op in ops]
-    summary = getattr(result, "summary", None)
-    if summary is None:
-        summary = {}
-        for item in items:
-            summary[item["op"] if "op" in item else item.get("kind")] = summary.get(item.get("op") or item.get("kind"), 0) + 1
-    return {"changes": items, "summary": summary}
+def diff_json(ops) -> dict:
+    return {"changes": [asdict(op) for op in ops], "summary": summarize(ops)}
 
 
 def init_app(app) -> None:
