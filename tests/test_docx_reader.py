@@ -165,3 +165,15 @@ def test_forms_table_further_down_is_not_mistaken_for_the_header_block():
 def test_header_metadata_wins_over_body_text():
     data = make_docx(paragraphs=["Mã hiệu: QT-99/XX"], code="QT-01/VP")
     assert read_docx(data).metadata.code == "QT-01/VP"
+
+
+def test_strict_open_xml_documents_are_read():
+    from tests.docx_factory import read_parts, replace_parts
+
+    data = make_docx(paragraphs=["Nội dung bản Strict Open XML."])
+    parts = read_parts(data)
+    transitional = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    strict = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
+    strict_doc = replace_parts(data, {name: body.replace(transitional, strict) for name, body in parts.items()
+                                      if name.endswith(".xml") and transitional in body})
+    assert "Nội dung bản Strict Open XML." in read_docx(strict_doc).text

@@ -26,6 +26,7 @@ from lxml import etree
 from qmsdocs.docx.safety import RETRY_AS_DOCX, open_zip, parse_xml, read_member, refuse
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+STRICT_W_NS = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
@@ -280,7 +281,11 @@ def _resolve_target(folder: str, target: str) -> str:
 
 
 def _parse_member(archive: zipfile.ZipFile, name: str) -> etree._Element:
-    return parse_xml(read_member(archive, name), part_name=name)
+    xml = read_member(archive, name)
+    if STRICT_W_NS in xml:
+        # "Strict Open XML" saves use other namespace names for the same vocabulary.
+        xml = xml.replace(STRICT_W_NS, W_NS.encode("ascii"))
+    return parse_xml(xml, part_name=name)
 
 
 # --- ISO header block metadata -------------------------------------------------------------
