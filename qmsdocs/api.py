@@ -45,7 +45,7 @@ def json_body() -> dict:
     return data
 
 
-def int_arg(value, name: str, *, required: bool = False, minimum: int = 1, maximum: int | None = None) -> int | None:
+def int_arg(value, name: str, *, required: bool = False, minimum: int = 1, maximum: int | None = 2**31 - 1) -> int | None:
     """Parse an integer parameter, refusing garbage with a message that names the parameter."""
     if value is None or value == "":
         if required:

@@ -82,6 +82,10 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         message = HTTP_MESSAGES.get(status, error.description or INTERNAL_MESSAGE)
         code = (error.name or "error").lower().replace(" ", "_")
+        if status == 413:
+            code = "too_large"
+            message = (f"Tệp gửi lên vượt giới hạn {app.config['MAX_UPLOAD_MB']:g} MB. "
+                       "Hãy nén ảnh trong tài liệu hoặc tách tài liệu rồi tải lên lại.")
         return error_response(QmsError(message, code=code, status=status))
 
     @app.errorhandler(IntegrityError)

@@ -13,6 +13,8 @@ from io import BytesIO
 
 import pytest
 from sqlalchemy import create_engine, text
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from qmsdocs import create_app
 from qmsdocs.db import get_engine, session
@@ -100,11 +102,13 @@ class ApiClient:
         return self.client.post(path, json=json, headers=self.headers, **kwargs)
 
     def upload(self, procedure_id, data: bytes, *, filename="quy-trinh.docx", note="Cập nhật", base_version=None):
-        form = {"file": (BytesIO(data), filename), "note": note}
+        form = {"file": FileStorage(BytesIO(data), filename=filename), "note": note}
         if base_version is not None:
             form["base_version"] = str(base_version)
-        return self.client.post(f"/api/v1/procedures/{procedure_id}/versions", data=form, headers=self.headers,
-                                content_type="multipart/form-data")
+        # Encoded in memory: the test client would spool a large body to a file it never closes.
+        boundary, body = encode_multipart(form)
+        return self.client.post(f"/api/v1/procedures/{procedure_id}/versions", data=body, headers=self.headers,
+                                content_type=f"multipart/form-data; boundary={boundary}")
 
 
 @pytest.fixture

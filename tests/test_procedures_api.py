@@ -186,3 +186,24 @@ def test_agencies_api(admin_api, api_as, make_agency):
     assert "UBND-CK" in codes
     viewer = api_as("viewer", agency="UBND-CK")
     assert viewer.post("/api/v1/agencies", json={"code": "Y", "name": "Y", "level": "commune"}).status_code == 403
+
+
+def test_out_of_range_numbers_are_not_found_not_errors(admin_api, make_procedure):
+    procedure = make_procedure()
+    huge = "9" * 30
+    assert admin_api.get(f"/api/v1/procedures/{huge}").status_code == 404
+    assert admin_api.get(f"/api/v1/procedures/{procedure['id']}/versions/{huge}/file").status_code == 404
+    assert admin_api.get(f"/api/v1/procedures/{procedure['id']}/diff?from=1&to={huge}").status_code == 400
+
+
+def test_oversize_uploads_are_refused_as_too_large(app, admin_api, make_procedure, make_docx):
+    procedure = make_procedure()
+    app.config["MAX_UPLOAD_BYTES"] = 50_000
+    app.config["MAX_CONTENT_LENGTH"] = 200_000
+    just_over = admin_api.upload(procedure["id"], make_docx(paragraphs=["x"]) + b"\0" * 60_000)
+    assert just_over.status_code == 413
+    assert just_over.get_json()["error"]["code"] == "too_large"
+    far_over = admin_api.upload(procedure["id"], b"\0" * 300_000)
+    assert far_over.status_code == 413
+    assert far_over.get_json()["error"]["code"] == "too_large"
+    assert "MB" in far_over.get_json()["error"]["message"]

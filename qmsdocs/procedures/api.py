@@ -114,7 +114,8 @@ def upload_version(procedure_id: int):
             "Chưa có tệp. Hãy gửi tệp .docx trong trường 'file' (multipart/form-data).",
             code="missing_file", status=400,
         )
-    data = upload.read()
+    with upload.stream:
+        data = upload.read()
     result = services.add_version(
         procedure,
         data,

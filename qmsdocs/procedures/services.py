@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -47,8 +48,11 @@ def list_procedures(*, agency_code: str | None = None, status: str | None = None
     return list(session.scalars(stmt))
 
 
+MAX_ID = 2**31 - 1
+
+
 def get_procedure(procedure_id: int) -> Procedure:
-    procedure = session.get(Procedure, procedure_id)
+    procedure = session.get(Procedure, procedure_id) if 0 < procedure_id <= MAX_ID else None
     if procedure is None:
         raise NotFound(f"Không có quy trình số {procedure_id}.", code="procedure_not_found")
     return procedure
@@ -287,9 +291,13 @@ def decide_version(version: ProcedureVersion, *, approve: bool, comment: str = "
 
 
 def get_version(procedure: Procedure, number: int) -> ProcedureVersion:
-    version = session.scalar(
-        select(ProcedureVersion).where(ProcedureVersion.procedure_id == procedure.id, ProcedureVersion.number == number)
-    )
+    version = None
+    if 0 < number <= MAX_ID:
+        version = session.scalar(
+            select(ProcedureVersion).where(
+                ProcedureVersion.procedure_id == procedure.id, ProcedureVersion.number == number
+            )
+        )
     if version is None:
         raise NotFound(f"Quy trình {procedure.code} không có phiên bản {number}.", code="version_not_found")
     return version
@@ -334,3 +342,77 @@ def diff_versions(procedure: Procedure, from_number: int, to_number: int):
     old = get_version(procedure, from_number)
     new = get_version(procedure, to_number)
     return old, new, diff_paragraphs(old.paragraphs, new.paragraphs)
+
+
+@dataclass
+class UploadInspection:
+    """What an uploaded file says about itself, read without storing anything (the confirmation step)."""
+
+    filename: str
+    sha256: str
+    size: int
+    code: str | None
+    revision: str | None
+    issued_on: date | None
+    citations: list
+    paragraph_count: int
+    warnings: list[str] = field(default_factory=list)
+    # chờ duyệt: the upload would wait for an approver instead of taking effect at once.
+    needs_approval: bool = False
+
+
+def inspect_upload(data: bytes, max_bytes: int, *, filename: str | None = None,
+                   procedure: Procedure | None = None, actor=None) -> UploadInspection:
+    """Run the upload pipeline's checks and extraction, store nothing, and say what would happen.
+
+    The same refusals as `add_version` (unsafe or non-.docx file, retired procedure, file
+    identical to the latest version), so the person learns them before confirming.
+    """
+    check_package(data, max_bytes=max_bytes)
+    content = read_docx(data)
+    inspection = UploadInspection(
+        filename=clean_filename(filename),
+        sha256=sha256_hex(data),
+        size=len(data),
+        code=content.metadata.code,
+        revision=content.metadata.revision,
+        issued_on=content.metadata.issued_on,
+        citations=extract_citations(content.paragraphs),
+        paragraph_count=sum(1 for paragraph in content.paragraphs if paragraph.text.strip()),
+    )
+    if procedure is None:
+        return inspection
+    if procedure.status == "retired":
+        raise Conflict(
+            "Quy trình đã bị bãi bỏ nên không nhận phiên bản mới. Hãy tạo quy trình mới nếu cần.",
+            code="procedure_retired",
+        )
+    latest = session.scalar(
+        select(ProcedureVersion)
+        .where(ProcedureVersion.procedure_id == procedure.id)
+        .order_by(ProcedureVersion.number.desc())
+        .limit(1)
+    )
+    if latest is not None and latest.sha256 == inspection.sha256:
+        raise Conflict(
+            f"Tệp giống hệt phiên bản {latest.number} nên không có gì thay đổi. Hãy kiểm tra lại tệp bạn chọn.",
+            code="no_change",
+            current_version=latest.number,
+        )
+    if inspection.code and _code_key(inspection.code) != _code_key(procedure.code):
+        inspection.warnings.append(
+            f"Mã hiệu trong tài liệu ({inspection.code}) khác mã quy trình ({procedure.code}). "
+            "Hãy kiểm tra bạn đã chọn đúng quy trình."
+        )
+    if not inspection.code:
+        inspection.warnings.append(
+            "Không đọc được mã hiệu, lần ban hành, ngày ban hành ở đầu tài liệu. "
+            "Hãy kiểm tra tài liệu có khối thông tin ISO (Mã hiệu / Lần ban hành / Ngày ban hành)."
+        )
+    inspection.needs_approval = procedure.agency.approval_required and not can_approve(actor, procedure.agency_id)
+    if inspection.needs_approval:
+        inspection.warnings.append(
+            "Cơ quan yêu cầu phê duyệt: phiên bản sẽ ở trạng thái chờ duyệt và chỉ có hiệu lực "
+            "sau khi người phê duyệt đồng ý."
+        )
+    return inspection

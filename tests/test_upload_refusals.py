@@ -1,0 +1,63 @@
+"""Every kind of refused upload, through the API: a clear Vietnamese 4xx, and nothing stored."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests import docx_factory as factory
+
+
+def _xxe_docx() -> bytes:
+    data = factory.make_docx()
+    document = factory.read_parts(data)["word/document.xml"]
+    evil = document.replace(
+        b"?>",
+        b'?><!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+        1,
+    ).replace(b"<w:body>", b"<w:body><w:p><w:r><w:t>&xxe;</w:t></w:r></w:p>", 1)
+    return factory.replace_parts(data, {"word/document.xml": evil})
+
+
+def _traversal_docx() -> bytes:
+    return factory.replace_parts(factory.make_docx(), {"../../evil.txt": b"owned", "/abs/evil.txt": b"owned"})
+
+
+REFUSALS = [
+    ("empty", lambda: b"", "empty_file"),
+    ("not a zip", lambda: "Đây là văn bản thường".encode(), "not_zip"),
+    ("truncated", factory.make_truncated_docx, "truncated"),
+    ("spreadsheet in disguise", factory.make_xlsx_like, "not_docx"),
+    ("macro-enabled", factory.make_macro_docx, "macro_enabled"),
+    ("legacy .doc or password-protected", factory.make_ole_bytes, "ole_container"),
+    ("zip bomb", factory.make_zip_bomb, "zip_bomb"),
+    ("too many parts", factory.make_many_members_docx, "zip_bomb"),
+    ("billion laughs", factory.make_billion_laughs_docx, "unsafe_xml"),
+    ("external entity", _xxe_docx, "unsafe_xml"),
+]
+
+
+@pytest.mark.parametrize(("kind", "build", "code"), REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_refused_upload_is_explained_and_stores_nothing(app, admin_api, make_procedure, kind, build, code):
+    procedure = make_procedure()
+    started = time.monotonic()
+    response = admin_api.upload(procedure["id"], build(), filename="../../quy-trinh.docx")
+    elapsed = time.monotonic() - started
+
+    assert 400 <= response.status_code < 500
+    error = response.get_json()["error"]
+    assert error["code"] == code
+    assert any(word in error["message"] for word in ("Hãy", "hãy")), error["message"]
+    assert elapsed < 5, f"{kind} took {elapsed:.1f}s to refuse"
+    assert admin_api.get(f"/api/v1/procedures/{procedure['id']}").get_json()["versions"] == []
+    assert not [p for p in (app.config["DATA_DIR"] / "blobs").rglob("*") if p.is_file()]
+
+
+def test_member_and_file_names_are_never_used_as_paths(app, admin_api, make_procedure, tmp_path):
+    procedure = make_procedure()
+    response = admin_api.upload(procedure["id"], _traversal_docx(), filename="../../../etc/quy-trinh.docx")
+    if response.status_code == 201:
+        assert response.get_json()["filename"] == "quy-trinh.docx"
+    assert not (tmp_path / "evil.txt").exists()
+    assert not list(tmp_path.parent.glob("evil.txt"))
