@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -170,3 +171,21 @@ def test_every_refusal_speaks_vietnamese_and_says_what_to_do(data):
     assert error.status == 422
     assert any(verb in error.message for verb in ("Hãy", "hãy"))
     assert error.to_dict()["error"]["code"] == error.code
+
+
+def test_main_part_declared_by_default_content_type_is_accepted():
+    data = make_docx()
+    types = read_parts(data)["[Content_Types].xml"]
+    main = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    rewritten = re.sub(rb'<Override PartName="/word/document.xml" ContentType="[^"]+"/>', b"", types)
+    rewritten = rewritten.replace(b'<Default Extension="xml" ContentType="application/xml"/>',
+                                  b'<Default Extension="xml" ContentType="' + main + b'"/>')
+    assert rewritten != types
+    check_package(replace_parts(data, {"[Content_Types].xml": rewritten}), max_bytes=10 << 20)
+
+
+def test_part_names_differing_only_in_case_are_accepted():
+    data = make_docx()
+    types = read_parts(data)["[Content_Types].xml"].replace(b'PartName="/word/document.xml"',
+                                                            b'PartName="/word/Document.xml"')
+    check_package(replace_parts(data, {"[Content_Types].xml": types}), max_bytes=10 << 20)

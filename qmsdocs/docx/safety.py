@@ -224,9 +224,12 @@ def _check_content_types(archive: zipfile.ZipFile) -> None:
     if any(marker in content_type for content_type in all_types for marker in MACRO_CONTENT_TYPE_MARKERS):
         raise _macro_enabled()
     main_parts = [name for name, content_type in overrides.items() if content_type in WORD_MAIN_TYPES]
-    if not main_parts:
+    defaults = {element.get("ContentType", "").strip() for element in root if element.tag != CT_OVERRIDE}
+    if not main_parts and not defaults & WORD_MAIN_TYPES:
         raise _not_docx()
-    if not all(name in archive.NameToInfo for name in main_parts):
+    # Part names are case-insensitive in the packaging standard; zip names are not.
+    present = {name.lower() for name in archive.NameToInfo}
+    if not all(name.lower() in present for name in main_parts):
         raise _corrupt_zip()
 
 
