@@ -177,3 +177,16 @@ def test_strict_open_xml_documents_are_read():
     strict_doc = replace_parts(data, {name: body.replace(transitional, strict) for name, body in parts.items()
                                       if name.endswith(".xml") and transitional in body})
     assert "Nội dung bản Strict Open XML." in read_docx(strict_doc).text
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("QT – 01/VP", "QT-01/VP"), ("QT 01-TP", "QT 01-TP"), ("QT.TP.05", "QT.TP.05")],
+)
+def test_procedure_code_written_with_dashes_or_inner_space_is_read(written, expected):
+    data = make_docx(header_block=False,
+                     paragraphs=[f"Mã hiệu: {written}    Lần ban hành: 01    Ngày ban hành: 01/7/2021"])
+    metadata = read_docx(data).metadata
+    assert metadata.code == expected
+    assert metadata.revision == "01"
+    assert metadata.issued_on == datetime.date(2021, 7, 1)

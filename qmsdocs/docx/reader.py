@@ -317,7 +317,9 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 _VALUE_TRIM = " \t\n:：-–—|"
-_CODE = re.compile(r"[A-Za-z0-9ĐđÐ][A-Za-z0-9ĐđÐ.\-/_]*")
+# A code may have one inner space before a segment with a digit ("QT 01-TP").
+_CODE = re.compile(r"[A-Za-z0-9ĐđÐ][A-Za-z0-9ĐđÐ.\-/_]*(?: [A-Za-z0-9ĐđÐ.\-/_]*\d[A-Za-z0-9ĐđÐ.\-/_]*)?")
+_CODE_DASH = re.compile(r"\s*[-‐‑‒–—−]\s*")
 _REVISION = re.compile(r"\b\d{1,3}\b")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\b")
 _WORDED_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})", re.IGNORECASE)
@@ -369,7 +371,7 @@ def _labelled_values(items: list[str]) -> Iterator[tuple[str, str]]:
 
 
 def _parse_code(value: str) -> str | None:
-    match = _CODE.search(value)
+    match = _CODE.search(_CODE_DASH.sub("-", value))
     if not match:
         return None
     code = match.group().rstrip(".-/_")
