@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qmsdocs.db import Base, utcnow
@@ -44,6 +44,10 @@ class AdminProcedure(Base):
     levels: Mapped[str] = mapped_column(String(64), default="")
     # Cơ quan thực hiện: space-separated agency kinds (see qmsdocs.agencies.reorganization.KINDS).
     agency_kinds: Mapped[str] = mapped_column(String(255), default="")
+    # Cơ quan thực hiện as published (free text), and the local agencies it names, space-separated codes.
+    # With agency codes the TTHC applies to those agencies only; otherwise to every agency of its levels and kinds.
+    implementing_agency: Mapped[str | None] = mapped_column(String(1000))
+    agency_codes: Mapped[str] = mapped_column(String(1000), default="")
     # Quyết định công bố: the decision that published (or last amended) the TTHC.
     publishing_decision: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
@@ -66,6 +70,10 @@ class AdminProcedure(Base):
     @property
     def kind_list(self) -> list[str]:
         return self.agency_kinds.split()
+
+    @property
+    def agency_code_list(self) -> list[str]:
+        return self.agency_codes.split()
 
     @property
     def legal_basis_keys(self) -> list[str]:
@@ -123,3 +131,19 @@ class AdminProcedureChange(Base):
 
     def __repr__(self) -> str:
         return f"<AdminProcedureChange {self.change} of {self.admin_procedure_id}>"
+
+
+class RejectedLinkSuggestion(Base):
+    """A suggested procedure ↔ TTHC link a person rejected, so later versions do not suggest it again."""
+
+    __tablename__ = "rejected_link_suggestions"
+    __table_args__ = (UniqueConstraint("procedure_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rejected_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<RejectedLinkSuggestion {self.procedure_id} {self.code}>"
