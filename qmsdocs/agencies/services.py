@@ -56,3 +56,47 @@ def create_agency(code: str, name: str, level: str, *, parent_code: str | None =
     session.flush()
     record(actor, "agency.create", "agency", agency.id, agency_id=agency.id, code=code)
     return agency
+
+
+def get_agency_by_id(agency_id: int) -> Agency:
+    agency = session.get(Agency, agency_id) if 0 < agency_id <= 2**31 - 1 else None
+    if agency is None:
+        raise NotFound(f"Không có cơ quan số {agency_id}.", code="agency_not_found")
+    return agency
+
+
+def update_agency(agency: Agency, *, name: str, kind: str | None = None, parent_code: str | None = None,
+                  approval_required: bool = False, review_interval_months: int = 12, active: bool = True,
+                  actor=None) -> Agency:
+    """Edit an agency's settings; the code is its identity and never changes."""
+    name = (name or "").strip()
+    if not name or len(name) > 255:
+        raise InvalidInput("Tên cơ quan không được để trống và dài tối đa 255 ký tự.", code="invalid_name")
+    if not isinstance(review_interval_months, int) or not 1 <= review_interval_months <= 120:
+        raise InvalidInput("Chu kỳ rà soát phải từ 1 đến 120 tháng.", code="invalid_review_interval")
+    if kind and len(kind.strip()) > 64:
+        raise InvalidInput("Loại cơ quan dài tối đa 64 ký tự.", code="invalid_kind")
+    parent = get_agency(parent_code) if parent_code else None
+    ancestor, seen = parent, set()
+    while ancestor is not None and ancestor.id not in seen:
+        seen.add(ancestor.id)
+        if ancestor.id == agency.id:
+            raise InvalidInput(
+                "Cơ quan cấp trên không thể là chính cơ quan này hoặc một đơn vị trực thuộc của nó.",
+                code="invalid_parent",
+            )
+        ancestor = ancestor.parent
+    changes = {}
+    for attribute, value in (("name", name), ("kind", (kind or "").strip() or None),
+                             ("approval_required", bool(approval_required)),
+                             ("review_interval_months", review_interval_months), ("active", bool(active))):
+        if getattr(agency, attribute) != value:
+            changes[attribute] = value
+            setattr(agency, attribute, value)
+    if agency.parent is not parent:
+        changes["parent"] = parent.code if parent else None
+        agency.parent = parent
+    session.flush()
+    if changes:
+        record(actor, "agency.update", "agency", agency.id, agency_id=agency.id, **changes)
+    return agency

@@ -122,3 +122,87 @@ def user_for_token(token: str) -> User | None:
         return None
     row.last_used_at = utcnow()
     return row.user
+
+
+def get_user(user_id: int) -> User:
+    user = session.get(User, user_id) if 0 < user_id <= 2**31 - 1 else None
+    if user is None:
+        raise NotFound(f"Không có người dùng số {user_id}.", code="user_not_found")
+    return user
+
+
+def list_users() -> list[User]:
+    from sqlalchemy.orm import selectinload
+
+    return list(session.scalars(
+        select(User).options(selectinload(User.agency), selectinload(User.tokens)).order_by(User.username)
+    ))
+
+
+def _other_active_admins(user: User) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(
+        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True), User.id != user.id)
+    ) or 0
+
+
+def update_user(user: User, *, role: str, agency_code: str | None, full_name: str = "", actor=None) -> User:
+    """Change a user's role, agency and display name; the last active admin cannot lose the role."""
+    if role not in ROLES:
+        raise InvalidInput(
+            f"Vai trò '{role}' không hợp lệ. Hãy chọn một trong: {', '.join(ROLES)}.", code="invalid_role"
+        )
+    agency = None
+    if agency_code:
+        agency = session.scalar(select(Agency).where(Agency.code == agency_code))
+        if agency is None:
+            raise NotFound(f"Không có cơ quan mã '{agency_code}'. Hãy tạo cơ quan trước.", code="agency_not_found")
+    elif role != "admin":
+        raise InvalidInput(
+            "Người dùng không phải quản trị phải thuộc một cơ quan. Hãy chọn cơ quan.", code="agency_required"
+        )
+    if user.role == "admin" and role != "admin" and user.active and not _other_active_admins(user):
+        raise Conflict(
+            "Đây là quản trị viên cuối cùng đang hoạt động; hãy cấp quyền quản trị cho người khác trước.",
+            code="last_admin",
+        )
+    full_name = (full_name or "").strip()[:255] or user.full_name
+    changes = {}
+    for attribute, value in (("role", role), ("agency_id", agency.id if agency else None), ("full_name", full_name)):
+        if getattr(user, attribute) != value:
+            changes[attribute] = value
+            setattr(user, attribute, value)
+    user.agency = agency
+    session.flush()
+    if changes:
+        record(actor, "user.update", "user", user.id, agency_id=user.agency_id, **changes)
+    return user
+
+
+def set_user_active(user: User, active: bool, actor=None) -> None:
+    """Deactivated users can neither sign in nor use their API tokens; nothing is deleted."""
+    if not active and getattr(actor, "id", None) == user.id:
+        raise Conflict("Bạn không thể tự khoá tài khoản của chính mình.", code="self_deactivate")
+    if not active and user.role == "admin" and user.active and not _other_active_admins(user):
+        raise Conflict(
+            "Đây là quản trị viên cuối cùng đang hoạt động; không thể ngừng kích hoạt.", code="last_admin"
+        )
+    if user.active == active:
+        return
+    user.active = active
+    record(actor, "user.activate" if active else "user.deactivate", "user", user.id, agency_id=user.agency_id)
+
+
+def reset_password(user: User, password: str, actor=None) -> None:
+    """An administrator sets a new password; it also lifts a sign-in lockout."""
+    set_password(user, password, actor=actor)
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def get_token(user: User, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id) if 0 < token_id <= 2**31 - 1 else None
+    if token is None or token.user_id != user.id:
+        raise NotFound("Không có mã API này của người dùng.", code="token_not_found")
+    return token

@@ -60,6 +60,35 @@ def login():
     return render_template("auth/login.html", error=error, username=request.form.get("username", "")), status
 
 
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Every user can change their own password, knowing the current one."""
+    from werkzeug.security import check_password_hash
+
+    from qmsdocs.auth.services import set_password
+    from qmsdocs.errors import InvalidInput
+    from qmsdocs.web.forms import OwnPasswordForm
+
+    user = current_user._get_current_object()
+    form = OwnPasswordForm()
+    error = None
+    if request.method == "POST":
+        if not form.validate():
+            error = " ".join(message for messages in form.errors.values() for message in messages)
+        elif not check_password_hash(user.password_hash, form.current.data or ""):
+            error = _("Mật khẩu hiện tại không đúng.")
+        else:
+            try:
+                set_password(user, form.password.data, actor=user)
+            except InvalidInput as exc:
+                error = exc.message
+            else:
+                flash(_("Đã đổi mật khẩu."), "success")
+                return redirect(url_for("auth.account"), 303)
+    return render_template("auth/account.html", form=form, error=error), (400 if error else 200)
+
+
 @bp.post("/logout")
 @login_required
 def logout():

@@ -22,6 +22,8 @@ NAV_ITEMS = [
     ("web.agencies", _l("Cơ quan")),
     ("web.users", _l("Người dùng")),
 ]
+# Shown only to administrators (the views check the role themselves).
+ADMIN_ONLY = {"web.users"}
 
 
 def _protect_forms() -> None:
@@ -48,5 +50,42 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _navigation():
-        items = [(endpoint, label) for endpoint, label in NAV_ITEMS if endpoint in app.view_functions]
-        return {"nav_items": items}
+        from flask_login import current_user
+
+        from qmsdocs.auth.permissions import is_admin
+
+        admin = is_admin(current_user) if current_user and current_user.is_authenticated else False
+        items = [(endpoint, label) for endpoint, label in NAV_ITEMS
+                 if endpoint in app.view_functions and (admin or endpoint not in ADMIN_ONLY)]
+        return {"nav_items": items, "nav_section": _nav_section(items),
+                "search_endpoint": "search.search_page" if "search.search_page" in app.view_functions else None}
+
+    app.after_request(_security_headers)
+
+
+def _nav_section(items) -> str | None:
+    """The navigation entry the current page belongs to (a procedure page belongs to Quy trình)."""
+    endpoint = request.endpoint or ""
+    blueprint = endpoint.split(".", 1)[0]
+    for candidate, _label in items:
+        if candidate == endpoint:
+            return candidate
+    if endpoint.startswith("web.") and ("procedure" in endpoint or "version" in endpoint or endpoint in (
+            "web.upload", "web.inspect_upload", "web.compare", "web.retire", "web.new_procedure")):
+        return "web.procedures"
+    if endpoint in ("web.new_agency", "web.edit_agency"):
+        return "web.agencies"
+    if endpoint.startswith("web.") and "user" in endpoint or endpoint in ("web.mint_token", "web.revoke_token"):
+        return "web.users"
+    for candidate, _label in items:
+        if candidate.split(".", 1)[0] == blueprint and blueprint != "web":
+            return candidate
+    return None
+
+
+def _security_headers(response):
+    """Pages may only be framed by the app itself; browsers must not guess content types."""
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
