@@ -1,5 +1,17 @@
 """Stale-procedure alerts: raised when cited law changes or a review is overdue, tracked until resolved."""
 
+from __future__ import annotations
+
 
 def init_app(app) -> None:
-    """Bound in the factory; filled in by the alerts area."""
+    from qmsdocs import events
+    from qmsdocs.alerts import api, cli, demo, routes, services  # noqa: F401  (demo registers its step)
+
+    # Receivers run inside the sender's transaction, so alerts commit or vanish with the version.
+    events.version_became_current.connect(services.on_version_became_current)
+    events.procedure_changed.connect(services.on_procedure_changed)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(routes.bp)
+    app.add_template_global(routes.procedure_alerts, "procedure_alerts")
+    app.add_template_global(routes.alert_permissions, "alert_permissions")
+    cli.register()

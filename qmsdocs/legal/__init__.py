@@ -1,5 +1,11 @@
 """The legal document registry: laws, decrees, circulars, decisions and how they change."""
 
+from __future__ import annotations
+
 
 def init_app(app) -> None:
-    """Bound in the factory; filled in by the legal area."""
+    from qmsdocs.legal import api, cli, routes
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(routes.bp)
+    cli.register()

@@ -1,0 +1,527 @@
+"""The legal registry: documents, their other names, and the changes between them.
+
+Registry writes are for administrators (the provincial Department of Justice keeps the list
+for the whole province). Recording a change opens the alerts it causes in the same
+transaction. Services flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+
+from qmsdocs.alerts import services as alert_services
+from qmsdocs.audit.services import record
+from qmsdocs.auth.permissions import SYSTEM, require_admin
+from qmsdocs.db import session
+from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
+from qmsdocs.errors import Conflict, InvalidInput, NotFound
+from qmsdocs.legal.models import (
+    CHANGE_KINDS,
+    STATUS_LABELS,
+    LegalAlias,
+    LegalChange,
+    LegalDocument,
+    NameCitation,
+)
+from qmsdocs.procedures.models import Citation, Procedure, ProcedureVersion
+
+DOCUMENT_TYPES = (
+    "Hiến pháp", "Bộ luật", "Luật", "Pháp lệnh", "Lệnh", "Nghị quyết", "Nghị quyết liên tịch", "Nghị định",
+    "Quyết định", "Thông tư", "Thông tư liên tịch", "Chỉ thị", "Hướng dẫn", "Kế hoạch", "Công văn", "Văn bản hợp nhất",
+)
+# The type a symbol's suffix implies when none is given (QH → Luật; a law is the usual case).
+TYPE_BY_SUFFIX = {
+    "QH": "Luật", "UBTVQH": "Nghị quyết", "ND": "Nghị định", "QD": "Quyết định", "TT": "Thông tư",
+    "TTLT": "Thông tư liên tịch", "NQ": "Nghị quyết", "NQLT": "Nghị quyết liên tịch", "CT": "Chỉ thị",
+    "L": "Lệnh", "PL": "Pháp lệnh", "HD": "Hướng dẫn", "KH": "Kế hoạch",
+}
+CHANGE_WORDS = {
+    # Words people and the national database use for each relation, folded (no diacritics).
+    "amended": ("amended", "sua doi", "sua doi bo sung", "bo sung", "duoc sua doi, bo sung", "sua doi, bo sung"),
+    "replaced": ("replaced", "thay the", "bi thay the"),
+    "repealed": ("repealed", "bai bo", "bi bai bo"),
+    "expired": ("expired", "het hieu luc", "het hieu luc toan bo"),
+    "partially_expired": ("partially_expired", "partially expired", "het hieu luc mot phan"),
+    "detailed": ("detailed", "quy dinh chi tiet", "duoc quy dinh chi tiet"),
+    "guided": ("guided", "huong dan", "duoc huong dan"),
+}
+MAX_TITLE = 2000
+MAX_ALIAS = 255
+MAX_NOTE = 2000
+
+
+# ---------------------------------------------------------------- parsing what people type
+
+def fold(text: str) -> str:
+    """Lower case without diacritics and with single spaces, so names match however they are typed."""
+    text = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().lower()
+
+
+def parse_date(value, field_name: str, *, required: bool = False) -> date | None:
+    """ISO (2024-08-01) or Vietnamese (01/08/2024, 1-8-2024, 01.08.2024) dates."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InvalidInput(f"Thiếu ngày '{field_name}' (dạng dd/mm/yyyy hoặc yyyy-mm-dd).", code="missing_field")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"Ngày '{field_name}' phải là chuỗi dạng dd/mm/yyyy hoặc yyyy-mm-dd.", code="invalid_date")
+    text = value.strip()
+    try:
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", text)
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        pass
+    raise InvalidInput(f"Ngày '{field_name}' không hợp lệ: '{text[:40]}'. Hãy ghi dạng dd/mm/yyyy hoặc yyyy-mm-dd.",
+                       code="invalid_date")
+
+
+def parse_status(value) -> str | None:
+    """A status code from its code or its Vietnamese label, with or without diacritics."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput("Tình trạng hiệu lực phải là chuỗi ký tự.", code="invalid_status")
+    folded = fold(value).replace("-", "_")
+    for code, label in STATUS_LABELS.items():
+        if folded in (code, code.replace("_", " "), fold(label)):
+            return code
+    labels = "; ".join(STATUS_LABELS.values())
+    raise InvalidInput(f"Tình trạng hiệu lực '{value[:60]}' không hợp lệ; dùng một trong: {labels}.",
+                       code="invalid_status")
+
+
+def parse_change_kind(value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("Thiếu loại thay đổi 'change' (amended, replaced, repealed, expired, partially_expired, "
+                           "detailed, guided).", code="missing_field")
+    folded = fold(value).replace("-", " ")
+    for kind, words in CHANGE_WORDS.items():
+        if folded in words or folded.replace(" ", "_") == kind:
+            return kind
+    raise InvalidInput(f"Loại thay đổi '{value[:60]}' không hợp lệ; dùng một trong: {', '.join(CHANGE_KINDS)}.",
+                       code="invalid_change")
+
+
+def infer_type(symbol: str) -> str:
+    key = normalize_symbol(symbol) or ""
+    suffix = key.rsplit("/", 1)[-1].split("-", 1)[0]
+    suffix = re.sub(r"\d+$", "", suffix)
+    return TYPE_BY_SUFFIX.get(suffix, "Văn bản")
+
+
+def clean_type(value, symbol: str) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return infer_type(symbol)
+    if not isinstance(value, str) or len(value.strip()) > 64:
+        raise InvalidInput("Loại văn bản phải là chuỗi, dài tối đa 64 ký tự (ví dụ: Luật, Nghị định, Thông tư).",
+                           code="invalid_type")
+    value = unicodedata.normalize("NFC", value.strip())
+    for known in DOCUMENT_TYPES:
+        if fold(known) == fold(value):
+            return known
+    return value
+
+
+def clean_symbol(value) -> tuple[str, str]:
+    """(symbol as properly written, matching key), or a refusal saying what a symbol looks like."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("Thiếu số ký hiệu văn bản 'symbol' (ví dụ: 31/2024/QH15, 61/2018/NĐ-CP).",
+                           code="missing_field")
+    key = normalize_symbol(value)
+    if key is None:
+        raise InvalidInput(
+            f"'{value.strip()[:60]}' không phải số ký hiệu văn bản hợp lệ. Hãy ghi dạng số/năm/loại-cơ quan, "
+            "ví dụ 61/2018/NĐ-CP, 01/2018/TT-VPCP, 31/2024/QH15.", code="invalid_symbol")
+    return canonical_symbol(value) or value.strip(), key
+
+
+def _clean_text(value, name: str, *, required: bool, max_length: int) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InvalidInput(f"Thiếu trường '{name}'.", code="missing_field")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"Trường '{name}' phải là chuỗi ký tự.", code="invalid_field")
+    value = unicodedata.normalize("NFC", value.strip())
+    if len(value) > max_length:
+        raise InvalidInput(f"Trường '{name}' dài tối đa {max_length} ký tự.", code="invalid_field")
+    return value
+
+
+# ---------------------------------------------------------------- reading
+
+def get_document(document_id: int) -> LegalDocument:
+    document = session.get(LegalDocument, document_id) if 0 < document_id <= 2**31 - 1 else None
+    if document is None:
+        raise NotFound(f"Không có văn bản số {document_id} trong danh mục.", code="legal_document_not_found")
+    return document
+
+
+def find_document(text: str) -> LegalDocument | None:
+    """A registered document by symbol (any spelling), another symbol, or one of its names."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    key = normalize_symbol(text)
+    if key:
+        document = session.scalar(select(LegalDocument).where(LegalDocument.key == key))
+        if document:
+            return document
+    alias_key = key or fold(text)
+    return session.scalar(select(LegalDocument).join(LegalAlias).where(LegalAlias.key == alias_key))
+
+
+def document_by_symbol(symbol: str) -> LegalDocument:
+    document = find_document(symbol)
+    if document is None:
+        raise NotFound(f"Văn bản '{symbol[:60]}' chưa có trong danh mục văn bản pháp luật.",
+                       code="legal_document_not_found")
+    return document
+
+
+def list_documents(*, q: str | None = None, status: str | None = None, doc_type: str | None = None,
+                   limit: int | None = None, offset: int = 0) -> tuple[list[LegalDocument], int]:
+    query = select(LegalDocument)
+    if q:
+        key = normalize_symbol(q)
+        pattern = f"%{q.strip()}%"
+        conditions = [LegalDocument.symbol.ilike(pattern), LegalDocument.title.ilike(pattern),
+                      LegalDocument.key.ilike(f"%{q.strip().upper()}%")]
+        if key:
+            conditions.append(LegalDocument.key == key)
+        aliased_ids = select(LegalAlias.document_id).where(
+            or_(LegalAlias.alias.ilike(pattern), LegalAlias.key.ilike(f"%{fold(q)}%")))
+        conditions.append(LegalDocument.id.in_(aliased_ids))
+        query = query.where(or_(*conditions))
+    if status:
+        query = query.where(LegalDocument.status == status)
+    if doc_type:
+        query = query.where(LegalDocument.doc_type == doc_type)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    query = query.order_by(LegalDocument.issued_on.desc().nulls_last(), LegalDocument.symbol).offset(offset)
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query)), total
+
+
+def list_changes(*, document: LegalDocument | None = None, limit: int | None = None) -> list[LegalChange]:
+    query = select(LegalChange).order_by(LegalChange.effective_on.desc(), LegalChange.id.desc())
+    if document is not None:
+        query = query.where(or_(LegalChange.document_id == document.id, LegalChange.by_document_id == document.id))
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def citing_procedures(document: LegalDocument) -> list[Procedure]:
+    """Active procedures whose current version cites the document (by symbol, other symbol or name)."""
+    keys = [document.key] + [a.key for a in document.aliases if a.is_symbol]
+    versions = select(Citation.version_id).where(Citation.key.in_(keys)).union(
+        select(NameCitation.version_id).where(NameCitation.document_id == document.id))
+    return list(session.scalars(select(Procedure).where(Procedure.current_version_id.in_(versions),
+                                                        Procedure.status == "active").order_by(Procedure.code)))
+
+
+@dataclass
+class UnknownCitation:
+    key: str
+    symbol: str
+    procedures: int
+
+
+def unknown_citations(limit: int | None = None) -> list[UnknownCitation]:
+    """Keys cited by current versions that match nothing in the registry, most cited first."""
+    known = select(LegalDocument.key).union(select(LegalAlias.key).where(LegalAlias.is_symbol.is_(True)))
+    query = (
+        select(Citation.key, func.min(Citation.symbol), func.count(func.distinct(Procedure.id)))
+        .join(Procedure, Procedure.current_version_id == Citation.version_id)
+        .where(Procedure.status == "active", Citation.key.not_in(known))
+        .group_by(Citation.key)
+        .order_by(func.count(func.distinct(Procedure.id)).desc(), Citation.key)
+    )
+    if limit:
+        query = query.limit(limit)
+    return [UnknownCitation(key, canonical_symbol(symbol) or symbol, count)
+            for key, symbol, count in session.execute(query)]
+
+
+# ---------------------------------------------------------------- writing
+
+def _ensure_key_free(key: str, *, document: LegalDocument | None = None) -> None:
+    owner = session.scalar(select(LegalDocument).where(LegalDocument.key == key))
+    if owner is not None and owner is not document:
+        raise Conflict(f"Văn bản {owner.symbol} đã có trong danh mục.", code="legal_document_exists",
+                       document_id=owner.id)
+    alias = session.scalar(select(LegalAlias).where(LegalAlias.key == key))
+    if alias is not None and alias.document is not document:
+        raise Conflict(f"'{alias.alias}' đã là tên gọi khác của văn bản {alias.document.symbol}.",
+                       code="alias_exists", document_id=alias.document_id)
+
+
+@dataclass
+class DocumentFields:
+    symbol: str
+    key: str
+    doc_type: str
+    title: str
+    issuer: str | None
+    issued_on: date | None
+    effective_on: date | None
+    status: str
+    note: str
+
+
+def document_fields(data: dict, *, partial_of: LegalDocument | None = None) -> DocumentFields:
+    """Validate the fields of a document (all of them, or over an existing one for an edit)."""
+    current = partial_of
+
+    def pick(name, fallback):
+        return data[name] if name in data else fallback
+
+    symbol, key = clean_symbol(pick("symbol", current.symbol if current else None))
+    title = _clean_text(pick("title", current.title if current else None), "title", required=True,
+                        max_length=MAX_TITLE)
+    doc_type = clean_type(pick("type", current.doc_type if current else None), symbol)
+    issuer = _clean_text(pick("issuer", current.issuer if current else None), "issuer", required=False,
+                         max_length=255)
+    issued_on = parse_date(pick("issued_on", current.issued_on if current else None), "issued_on")
+    effective_on = parse_date(pick("effective_on", current.effective_on if current else None), "effective_on")
+    status = parse_status(pick("status", current.status if current else None)) or "in_force"
+    note = _clean_text(pick("note", current.note if current else None), "note", required=False,
+                       max_length=MAX_NOTE) or ""
+    if issued_on and effective_on and effective_on < issued_on:
+        raise InvalidInput("Ngày có hiệu lực không thể trước ngày ban hành.", code="invalid_date")
+    return DocumentFields(symbol, key, doc_type, title, issuer, issued_on, effective_on, status, note)
+
+
+def _apply(document: LegalDocument, fields: DocumentFields) -> dict:
+    changed = {}
+    for name in ("symbol", "key", "doc_type", "title", "issuer", "issued_on", "effective_on", "status", "note"):
+        value = getattr(fields, name)
+        if getattr(document, name) != value:
+            changed[name] = value.isoformat() if isinstance(value, date) else value
+            setattr(document, name, value)
+    return changed
+
+
+def create_document(data: dict, *, actor) -> LegalDocument:
+    require_admin(actor)
+    fields = document_fields(data)
+    _ensure_key_free(fields.key)
+    document = LegalDocument()
+    _apply(document, fields)
+    session.add(document)
+    session.flush()
+    record(actor, "legal.document.create", "legal_document", document.id, symbol=document.symbol)
+    for alias in _alias_list(data.get("aliases")):
+        add_alias(document, alias, actor=actor, evaluate=False)
+    alert_services.evaluate_document(document, actor=actor)
+    return document
+
+
+def update_document(document: LegalDocument, data: dict, *, actor) -> dict:
+    """Edit fields; returns what changed. A new status or date re-evaluates rule (b) for its citers."""
+    require_admin(actor)
+    fields = document_fields(data, partial_of=document)
+    if fields.key != document.key:
+        _ensure_key_free(fields.key, document=document)
+    changed = _apply(document, fields)
+    for alias in _alias_list(data.get("aliases")):
+        if find_document(alias) is not document:
+            add_alias(document, alias, actor=actor, evaluate=False)
+            changed.setdefault("aliases", []).append(alias)
+    if changed:
+        session.flush()
+        record(actor, "legal.document.update", "legal_document", document.id, symbol=document.symbol, **{
+            k: v for k, v in changed.items() if k != "key"})
+        alert_services.evaluate_document(document, actor=actor)
+    return changed
+
+
+def _alias_list(value) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[;\n]", value)]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput("Tên gọi khác 'aliases' phải là danh sách chuỗi (hoặc chuỗi ngăn cách bằng dấu ;).",
+                           code="invalid_field")
+    return [v.strip() for v in value if v.strip()]
+
+
+def add_alias(document: LegalDocument, alias: str, *, actor, evaluate: bool = True) -> LegalAlias:
+    """Another name or symbol; a new name is looked for in current versions once, now."""
+    require_admin(actor)
+    alias = _clean_text(alias, "alias", required=True, max_length=MAX_ALIAS)
+    symbol_key = normalize_symbol(alias)
+    key = symbol_key or fold(alias)
+    if len(key) < 4:
+        raise InvalidInput("Tên gọi khác quá ngắn; hãy ghi đủ, ví dụ 'Luật Đất đai 2024'.", code="invalid_alias")
+    existing = session.scalar(select(LegalAlias).where(LegalAlias.key == key))
+    if existing is not None and existing.document_id == document.id:
+        return existing
+    if symbol_key == document.key:
+        raise InvalidInput("Tên gọi khác trùng số ký hiệu của chính văn bản.", code="invalid_alias")
+    _ensure_key_free(key)
+    entry = LegalAlias(document=document, alias=alias, key=key, is_symbol=symbol_key is not None)
+    session.add(entry)
+    session.flush()
+    record(actor, "legal.alias.add", "legal_document", document.id, alias=alias)
+    if not entry.is_symbol:
+        _index_name_everywhere(entry)
+    if evaluate:
+        alert_services.evaluate_document(document, actor=actor)
+    return entry
+
+
+def _name_pattern(folded_name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(folded_name) + r"(?!\w)")
+
+
+def index_name_citations(version: ProcedureVersion) -> int:
+    """Record which registered names a version's text mentions (done once, when it becomes current)."""
+    aliases = session.execute(select(LegalAlias.document_id, LegalAlias.alias, LegalAlias.key)
+                              .where(LegalAlias.is_symbol.is_(False))).all()
+    if not aliases:
+        return 0
+    text = fold(version.text or "")
+    known = set(session.scalars(select(NameCitation.document_id).where(NameCitation.version_id == version.id)))
+    added = 0
+    for document_id, alias, key in aliases:
+        if document_id not in known and _name_pattern(key).search(text):
+            session.add(NameCitation(version_id=version.id, document_id=document_id, alias=alias))
+            known.add(document_id)
+            added += 1
+    if added:
+        session.flush()
+    return added
+
+
+def _index_name_everywhere(alias: LegalAlias) -> None:
+    """A new name: look for it in every current version once (only here is text read again)."""
+    pattern = _name_pattern(alias.key)
+    known = set(session.scalars(select(NameCitation.version_id).where(NameCitation.document_id == alias.document_id)))
+    rows = session.execute(
+        select(ProcedureVersion.id, ProcedureVersion.text)
+        .join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
+        .where(Procedure.status == "active")
+    ).yield_per(500)
+    for version_id, text in rows:
+        if version_id not in known and pattern.search(fold(text or "")):
+            session.add(NameCitation(version_id=version_id, document_id=alias.document_id, alias=alias.alias))
+    session.flush()
+
+
+def _register_stub(symbol: str, *, actor, kind_hint: str) -> LegalDocument:
+    """A document named by a change but not yet in the registry: registered with what we know."""
+    canonical, key = clean_symbol(symbol)
+    document = LegalDocument(symbol=canonical, key=key, doc_type=infer_type(canonical),
+                             title=f"Văn bản {canonical} (chưa nhập trích yếu)", status="in_force",
+                             note=f"Tự thêm khi ghi nhận thay đổi ({kind_hint}); hãy bổ sung trích yếu và ngày.")
+    _ensure_key_free(key)
+    session.add(document)
+    session.flush()
+    record(actor, "legal.document.create", "legal_document", document.id, symbol=canonical, stub=True)
+    return document
+
+
+@dataclass
+class ChangeResult:
+    change: LegalChange
+    created: bool
+    alerts_opened: int
+    registered: list[str]
+
+
+def record_change(data: dict, *, actor) -> ChangeResult:
+    """`{symbol, change, by?, effective_on, note?}`: store the relation (once) and open the alerts it causes."""
+    require_admin(actor)
+    kind = parse_change_kind(data.get("change"))
+    effective_on = parse_date(data.get("effective_on"), "effective_on", required=True)
+    note = _clean_text(data.get("note"), "note", required=False, max_length=MAX_NOTE) or ""
+    symbol = data.get("symbol")
+    clean_symbol(symbol)
+    by = data.get("by")
+    if by is not None and not (isinstance(by, str) and by.strip()):
+        by = None
+    if by is not None:
+        clean_symbol(by)
+    if kind in ("detailed", "guided") and by is None:
+        raise InvalidInput("Hãy ghi văn bản quy định chi tiết hoặc hướng dẫn vào trường 'by'.", code="missing_field")
+    registered = []
+    document = find_document(symbol)
+    if document is None:
+        document = _register_stub(symbol, actor=actor, kind_hint=kind)
+        registered.append(document.symbol)
+    by_document = None
+    if by is not None:
+        by_document = find_document(by)
+        if by_document is None:
+            by_document = _register_stub(by, actor=actor, kind_hint=kind)
+            registered.append(by_document.symbol)
+        if by_document.id == document.id:
+            raise InvalidInput("Văn bản tác động phải khác văn bản bị thay đổi.", code="invalid_change")
+    existing = session.scalar(select(LegalChange).where(
+        LegalChange.document_id == document.id, LegalChange.kind == kind,
+        LegalChange.by_document_id == by_document.id if by_document else LegalChange.by_document_id.is_(None),
+        LegalChange.effective_on == effective_on))
+    if existing is not None:
+        return ChangeResult(existing, False, 0, registered)
+    change = LegalChange(document=document, kind=kind, by_document=by_document, effective_on=effective_on,
+                         note=note, recorded_by_id=getattr(actor, "id", None))
+    session.add(change)
+    session.flush()
+    record(actor, "legal.change.create", "legal_document", document.id, change_id=change.id, kind=kind,
+           by=by_document.symbol if by_document else None, effective_on=effective_on.isoformat())
+    _apply_status(change, alert_services.local_today(), actor)
+    opened = alert_services.evaluate_change(change, actor=actor)
+    return ChangeResult(change, True, opened, registered)
+
+
+def _apply_status(change: LegalChange, today: date, actor) -> bool:
+    """A change in force moves the document's status the way the national database shows it."""
+    if change.effective_on > today:
+        return False
+    document = change.document
+    new_status = None
+    if change.kind in ("replaced", "repealed", "expired") and document.status in ("in_force", "partially_expired"):
+        new_status = "expired"
+    elif change.kind == "partially_expired" and document.status == "in_force":
+        new_status = "partially_expired"
+    if new_status is None:
+        return False
+    record(actor or SYSTEM, "legal.document.status", "legal_document", document.id, symbol=document.symbol,
+           old=document.status, new=new_status, change_id=change.id)
+    document.status = new_status
+    return True
+
+
+def apply_due_changes(*, today: date, actor=None) -> int:
+    """Statuses for changes whose date has come, and documents that have entered into force."""
+    updated = 0
+    for change in session.scalars(select(LegalChange).where(LegalChange.effective_on <= today,
+                                                            LegalChange.kind.in_(("replaced", "repealed", "expired",
+                                                                                  "partially_expired")))):
+        updated += _apply_status(change, today, actor)
+    for document in session.scalars(select(LegalDocument).where(LegalDocument.status == "not_yet_in_force",
+                                                                LegalDocument.effective_on <= today)):
+        record(actor or SYSTEM, "legal.document.status", "legal_document", document.id, symbol=document.symbol,
+               old=document.status, new="in_force")
+        document.status = "in_force"
+        updated += 1
+    session.flush()
+    return updated
