@@ -2,4 +2,11 @@
 
 
 def init_app(app) -> None:
-    """Bound in the factory; filled in by the catalog area."""
+    """Register the catalog API, pages and CLI, and suggest TTHC links when a version becomes current."""
+    from qmsdocs import events
+    from qmsdocs.catalog import api, cli, routes  # noqa: F401  (cli registers on import)
+    from qmsdocs.catalog.services import on_version_became_current
+
+    api.init_app(app)
+    routes.init_app(app)
+    events.version_became_current.connect(on_version_became_current, weak=False)

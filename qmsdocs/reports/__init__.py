@@ -2,4 +2,8 @@
 
 
 def init_app(app) -> None:
-    """Bound in the factory; filled in by the reports area."""
+    """Register the reports API and pages."""
+    from qmsdocs.reports import api, routes
+
+    api.init_app(app)
+    routes.init_app(app)
