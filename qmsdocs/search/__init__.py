@@ -1,5 +1,58 @@
 """Search: Vietnamese full-text search by content, administrative procedure and cited law."""
 
+from __future__ import annotations
 
-def init_app(app) -> None:
-    """Bound in the factory; filled in by the search area."""
+from pathlib import Path
+
+from flask import Flask
+
+BACKENDS = ("whoosh", "postgres")
+
+
+def make_backend(app: Flask):
+    """The engine named by SEARCH_BACKEND; a configuration that cannot work is refused at startup."""
+    name = str(app.config.get("SEARCH_BACKEND") or "whoosh").strip().lower()
+    if name == "whoosh":
+        from qmsdocs.search.whoosh_backend import WhooshBackend
+
+        return WhooshBackend(Path(app.config["DATA_DIR"]) / "index")
+    if name == "postgres":
+        if not str(app.config["DATABASE_URL"]).startswith("postgresql"):
+            raise RuntimeError(
+                "QMSDOCS_SEARCH_BACKEND=postgres cần cơ sở dữ liệu PostgreSQL (QMSDOCS_DATABASE_URL=postgresql+psycopg://…). "
+                "Với SQLite hãy dùng QMSDOCS_SEARCH_BACKEND=whoosh. "
+                "(The postgres search backend needs a PostgreSQL database.)"
+            )
+        from qmsdocs.search.postgres_backend import PostgresBackend
+
+        return PostgresBackend()
+    raise RuntimeError(
+        f"QMSDOCS_SEARCH_BACKEND='{name}' không hợp lệ: chọn whoosh hoặc postgres. "
+        "(Unknown search backend; use whoosh or postgres.)"
+    )
+
+
+def _create_index(app: Flask) -> None:
+    """`qms init`: create the index; build it from the database when it was missing or outdated."""
+    from qmsdocs.db import session
+    from qmsdocs.search import indexer
+
+    backend = app.extensions["qmsdocs.search"]
+    if backend.ensure_index() and indexer.all_procedure_ids():
+        indexer.rebuild()
+        session.commit()
+
+
+def init_app(app: Flask) -> None:
+    from qmsdocs.cli import init_hook
+    from qmsdocs.integrity import register_check
+    from qmsdocs.search import api, cli, indexer, routes  # noqa: F401 - cli registers `qms reindex`
+    from qmsdocs.search.checks import check_index
+
+    app.extensions["qmsdocs.search"] = make_backend(app)
+    indexer.connect_signals()
+    indexer.listen(app.extensions["qmsdocs.sessionmaker"])
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(api.bp)
+    init_hook(_create_index)
+    register_check(check_index)

@@ -1,0 +1,175 @@
+"""What the index holds for each procedure, read from the database in bulk.
+
+A procedure gives one record for its current version (key `p<procedure id>`; a procedure
+with no approved version yet is still found by its code, title, agency and TTHC) and one
+record per older approved version (key `v<version id>`), searched only on request. Drafts
+waiting for approval and returned drafts are not searchable.
+
+Every record carries the procedure's signature: a fingerprint of everything indexed. Version
+text and citations never change once stored, so version ids stand for them, and the
+signature is cheap to compute for every procedure when `qms check` compares index and database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from qmsdocs.agencies.models import Agency
+from qmsdocs.db import session
+from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
+
+CHUNK = 400
+
+
+@dataclass
+class IndexedDoc:
+    key: str
+    procedure_id: int
+    version_id: int | None
+    version_number: int | None
+    is_current: bool
+    code: str
+    title: str
+    agency_code: str
+    agency_name: str
+    level: str
+    field: str | None
+    status: str
+    stale: bool
+    # (TTHC code, name or None when the catalog does not know it)
+    admin_procedures: list[tuple[str, str | None]]
+    legal_keys: list[str]
+    text: str
+    signature: str
+
+    @property
+    def admin_codes(self) -> list[str]:
+        return [code for code, _name in self.admin_procedures]
+
+
+@dataclass
+class ProcedureState:
+    """A procedure's indexable facts apart from version text and citations."""
+
+    procedure_id: int
+    code: str
+    title: str
+    field: str | None
+    status: str
+    stale: bool
+    agency_code: str
+    agency_name: str
+    level: str
+    current_version: tuple[int, int] | None  # (version id, number)
+    history: list[tuple[int, int]]  # older approved versions (id, number), oldest first
+    admin_procedures: list[tuple[str, str | None]] = field(default_factory=list)
+
+    @property
+    def doc_keys(self) -> frozenset[str]:
+        return frozenset([f"p{self.procedure_id}", *(f"v{version_id}" for version_id, _ in self.history)])
+
+    @property
+    def signature(self) -> str:
+        facts = [self.code, self.title, self.field, self.status, self.stale, self.agency_code, self.agency_name,
+                 self.level, self.current_version, self.history, self.admin_procedures]
+        return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start: start + CHUNK]
+
+
+def all_procedure_ids() -> list[int]:
+    return list(session.scalars(select(Procedure.id).order_by(Procedure.id)))
+
+
+def procedure_states(procedure_ids: Iterable[int] | None = None) -> dict[int, ProcedureState]:
+    """The indexable facts of these procedures (all when None); absent ids are left out."""
+    ids = sorted(set(procedure_ids)) if procedure_ids is not None else all_procedure_ids()
+    states: dict[int, ProcedureState] = {}
+    for chunk in _chunks(ids):
+        current_ids: dict[int, int | None] = {}
+        rows = session.execute(
+            select(Procedure.id, Procedure.code, Procedure.title, Procedure.field, Procedure.status,
+                   Procedure.open_alerts, Procedure.current_version_id, Agency.code, Agency.name, Agency.level)
+            .join(Agency, Agency.id == Procedure.agency_id)
+            .where(Procedure.id.in_(chunk))
+        )
+        for pid, code, title, field_name, status, open_alerts, current_id, a_code, a_name, level in rows:
+            states[pid] = ProcedureState(pid, code, title, field_name, status, (open_alerts or 0) > 0,
+                                         a_code, a_name, level, None, [])
+            current_ids[pid] = current_id
+        versions = session.execute(
+            select(ProcedureVersion.procedure_id, ProcedureVersion.id, ProcedureVersion.number,
+                   ProcedureVersion.state)
+            .where(ProcedureVersion.procedure_id.in_(chunk))
+            .order_by(ProcedureVersion.procedure_id, ProcedureVersion.number)
+        )
+        for pid, version_id, number, state_name in versions:
+            state = states.get(pid)
+            if state is None:
+                continue
+            if current_ids.get(pid) == version_id:
+                state.current_version = (version_id, number)
+            elif state_name == "approved":
+                state.history.append((version_id, number))
+        links = session.execute(
+            select(ProcedureAdminProcedure.procedure_id, ProcedureAdminProcedure.code)
+            .where(ProcedureAdminProcedure.procedure_id.in_(chunk))
+            .order_by(ProcedureAdminProcedure.procedure_id, ProcedureAdminProcedure.code)
+        )
+        codes_by_procedure: dict[int, list[str]] = defaultdict(list)
+        for pid, code in links:
+            codes_by_procedure[pid].append(code)
+        names = admin_procedure_names(sorted({c for codes in codes_by_procedure.values() for c in codes}))
+        for pid, codes in codes_by_procedure.items():
+            if pid in states:
+                states[pid].admin_procedures = [(code, names.get(code)) for code in codes]
+    return states
+
+
+def admin_procedure_names(codes: list[str]) -> dict[str, str]:
+    """TTHC names from the catalog, so a search for the procedure's name finds it."""
+    from qmsdocs.catalog.services import admin_procedure_names as catalog_names
+
+    return catalog_names(codes) if codes else {}
+
+
+def documents_for(procedure_ids: Iterable[int]) -> dict[int, list[IndexedDoc]]:
+    """Every record of these procedures, with text; a procedure no longer in the database maps to []."""
+    ids = sorted(set(procedure_ids))
+    states = procedure_states(ids)
+    result: dict[int, list[IndexedDoc]] = {pid: [] for pid in ids}
+    wanted_versions = [v for s in states.values() for v in ([s.current_version] if s.current_version else []) + s.history]
+    version_ids = [version_id for version_id, _ in wanted_versions]
+    texts: dict[int, str] = {}
+    keys: dict[int, list[str]] = defaultdict(list)
+    for chunk in _chunks(version_ids):
+        texts.update(session.execute(select(ProcedureVersion.id, ProcedureVersion.text)
+                                     .where(ProcedureVersion.id.in_(chunk))).all())
+        for version_id, key in session.execute(
+            select(Citation.version_id, Citation.key).where(Citation.version_id.in_(chunk)).order_by(Citation.id)
+        ):
+            if key not in keys[version_id]:
+                keys[version_id].append(key)
+    for pid, state in states.items():
+        signature = state.signature
+        records = [(f"p{pid}", state.current_version, True)]
+        records += [(f"v{version_id}", (version_id, number), False) for version_id, number in state.history]
+        for key, version, is_current in records:
+            version_id, number = version if version else (None, None)
+            result[pid].append(IndexedDoc(
+                key=key, procedure_id=pid, version_id=version_id, version_number=number, is_current=is_current,
+                code=state.code, title=state.title, agency_code=state.agency_code, agency_name=state.agency_name,
+                level=state.level, field=state.field, status=state.status, stale=state.stale,
+                admin_procedures=state.admin_procedures, legal_keys=keys.get(version_id, []) if version_id else [],
+                text=texts.get(version_id, "") if version_id else "", signature=signature,
+            ))
+    return result

@@ -1,0 +1,221 @@
+"""Keeping the index true to the database.
+
+1. In the transaction that changes a procedure, a row is added to `search_outbox` (signal
+   receivers, plus a flush listener for changes made without a signal: an agency renamed,
+   alert counts updated). A rolled-back change leaves neither row nor index entry.
+2. After the commit, the same process rebuilds those procedures' records under the single
+   writer lock and deletes the rows. Indexing errors are logged and never reach the request.
+3. A row left behind (crash, lock held too long, engine error) is applied by the next write
+   or search that finds it older than STALE_MARK_SECONDS, by `qms check --repair`, or by
+   `qms reindex`. Applying a row twice is harmless: records are rebuilt from the database.
+
+The writer reads the database only after taking the lock, so of two processes indexing the
+same procedure the later one writes the later state: no update is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, event, func, or_, select, update
+from sqlalchemy.orm import Session, object_session
+
+from qmsdocs import events
+from qmsdocs.agencies.models import Agency
+from qmsdocs.db import session, utcnow
+from qmsdocs.procedures.models import Procedure, ProcedureAdminProcedure, ProcedureVersion
+from qmsdocs.search.backend import IndexBusy, SearchBackend
+from qmsdocs.search.documents import all_procedure_ids, documents_for
+from qmsdocs.search.models import SearchOutbox
+
+log = logging.getLogger(__name__)
+
+PENDING = "qmsdocs.search.pending"
+LOCK_WAIT_SECONDS = 10.0
+STALE_MARK_SECONDS = 30
+BATCH = 200
+
+
+def get_backend() -> SearchBackend:
+    return current_app.extensions["qmsdocs.search"]
+
+
+# 1. Marks, in the writer's transaction ----------------------------------------------------------
+
+def mark(procedure_id: int | None, db: Session | None = None) -> None:
+    """Note that this procedure's search records must be rebuilt once the transaction commits."""
+    if procedure_id is None:
+        return
+    db = db if db is not None else session
+    pending = db.info.setdefault(PENDING, set())
+    if procedure_id in pending:
+        return
+    pending.add(procedure_id)
+    db.add(SearchOutbox(procedure_id=procedure_id))
+
+
+def _session_of(obj) -> Session:
+    return object_session(obj) or session
+
+
+def _on_procedure_changed(procedure: Procedure, **_kwargs) -> None:
+    mark(procedure.id, _session_of(procedure))
+
+
+def _on_version(version: ProcedureVersion, **_kwargs) -> None:
+    mark(version.procedure_id or version.procedure.id, _session_of(version))
+
+
+def _before_flush(db: Session, _context, _instances) -> None:
+    """Catch changes made without a signal (alert counts, renamed agencies, TTHC links)."""
+    for obj in list(db.dirty):
+        if isinstance(obj, Procedure) and db.is_modified(obj, include_collections=False):
+            mark(obj.id, db)
+        elif isinstance(obj, Agency) and db.is_modified(obj, include_collections=False) and obj.id:
+            for procedure_id in db.scalars(select(Procedure.id).where(Procedure.agency_id == obj.id)):
+                mark(procedure_id, db)
+    for obj in [*db.new, *db.dirty, *db.deleted]:
+        if isinstance(obj, ProcedureAdminProcedure):
+            procedure_id = obj.procedure_id or (obj.procedure.id if obj.procedure is not None else None)
+            mark(procedure_id, db)
+
+
+def _after_commit(db: Session) -> None:
+    procedure_ids = db.info.pop(PENDING, None)
+    if procedure_ids:
+        apply_isolated(sorted(procedure_ids))
+
+
+def _after_rollback(db: Session) -> None:
+    db.info.pop(PENDING, None)
+
+
+def connect_signals() -> None:
+    events.procedure_changed.connect(_on_procedure_changed, weak=False)
+    events.version_added.connect(_on_version, weak=False)
+    events.version_became_current.connect(_on_version, weak=False)
+
+
+def listen(sessionmaker) -> None:
+    event.listen(sessionmaker, "before_flush", _before_flush)
+    event.listen(sessionmaker, "after_commit", _after_commit)
+    event.listen(sessionmaker, "after_rollback", _after_rollback)
+
+
+# 2. Applying marks -------------------------------------------------------------------------------
+
+def apply_isolated(procedure_ids: list[int]) -> None:
+    """Apply marks in a session of their own and commit it; log, never raise (runs after a commit)."""
+    app = current_app._get_current_object()
+    try:
+        with app.app_context():
+            try:
+                apply(procedure_ids)
+                session.commit()
+            except Exception as error:
+                session.rollback()
+                _count_failure(getattr(error, "search_mark_ids", []), error)
+                raise
+    except IndexBusy as busy:
+        log.warning("search index busy (%s); %d procedure(s) left marked for later", busy, len(procedure_ids))
+    except Exception:
+        log.exception("search indexing failed; the procedures stay marked and will be retried")
+
+
+def apply(procedure_ids: Iterable[int] = (), *, include_stale: bool = True, timeout: float = LOCK_WAIT_SECONDS) -> int:
+    """Rebuild these procedures' records, and those of marks found stale, in the current session.
+
+    Deletes the marks it applied; the caller commits. Raises IndexBusy when the writer lock
+    stays taken longer than `timeout`, and the engine's error otherwise; in both cases the
+    marks stay, with the attempt counted.
+    """
+    wanted = sorted(set(procedure_ids))
+    done = 0
+    for start in range(0, max(len(wanted), 1), BATCH):
+        done += _apply_batch(wanted[start: start + BATCH], include_stale and start == 0, timeout)
+    return done
+
+
+def _apply_batch(procedure_ids: list[int], include_stale: bool, timeout: float) -> int:
+    condition = SearchOutbox.procedure_id.in_(procedure_ids)
+    if include_stale:
+        condition = or_(condition, SearchOutbox.created_at < utcnow() - timedelta(seconds=STALE_MARK_SECONDS))
+    backend = get_backend()
+    mark_ids: list[int] = []
+    try:
+        with backend.writer(timeout) as writer:
+            marks = session.execute(
+                select(SearchOutbox.id, SearchOutbox.procedure_id).where(condition).order_by(SearchOutbox.id).limit(
+                    BATCH * 5)
+            ).all()
+            mark_ids = [mark_id for mark_id, _ in marks]
+            targets = sorted(set(procedure_ids) | {pid for _, pid in marks})
+            if not targets:
+                return 0
+            records = documents_for(targets)
+            for procedure_id in targets:
+                writer.replace(procedure_id, records[procedure_id])
+    except Exception as error:
+        error.search_mark_ids = mark_ids
+        raise
+    if mark_ids:
+        session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(mark_ids)))
+    session.flush()
+    return len(targets)
+
+
+def _count_failure(mark_ids: list[int], error: Exception) -> None:
+    """Record the failed attempt on the marks (the session was just rolled back)."""
+    if not mark_ids or isinstance(error, IndexBusy):
+        return
+    try:
+        session.execute(
+            update(SearchOutbox).where(SearchOutbox.id.in_(mark_ids))
+            .values(attempts=SearchOutbox.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:1000])
+        )
+        session.commit()
+    except Exception:  # noqa: BLE001 - the marks themselves are intact; only the counter is lost
+        session.rollback()
+        log.warning("could not record the failed indexing attempt", exc_info=True)
+
+
+def apply_stale_marks() -> None:
+    """Called before a search: apply marks some crashed or busy writer left behind."""
+    cutoff = utcnow() - timedelta(seconds=STALE_MARK_SECONDS)
+    if session.scalar(select(SearchOutbox.id).where(SearchOutbox.created_at < cutoff).limit(1)) is not None:
+        apply_isolated([])
+
+
+def pending_marks(older_than_seconds: int = 0) -> list[tuple[int, int]]:
+    """(procedure id, attempts) of marks older than this, one per procedure."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    rows = session.execute(
+        select(SearchOutbox.procedure_id, func.max(SearchOutbox.attempts))
+        .where(SearchOutbox.created_at <= cutoff)
+        .group_by(SearchOutbox.procedure_id)
+    )
+    return [(pid, attempts) for pid, attempts in rows]
+
+
+# 3. Rebuilding everything -----------------------------------------------------------------------
+
+def rebuild(progress: Callable[[int], None] = lambda _n: None, batch: int = 100) -> int:
+    """Build a new index from the database and swap it in; returns the number of procedures."""
+    backend = get_backend()
+    ids = all_procedure_ids()
+    separate_reads = not getattr(backend, "rebuild_in_transaction", False)
+
+    def batches():
+        for start in range(0, len(ids), batch):
+            chunk = ids[start: start + batch]
+            records = documents_for(chunk)
+            if separate_reads:
+                # Short read transactions: writers are not held up while the index builds.
+                session.rollback()
+            yield [doc for pid in chunk for doc in records[pid]]
+
+    backend.rebuild(batches(), progress)
+    return len(ids)

@@ -1,0 +1,235 @@
+"""PostgreSQL full-text backend, for deployments where several app servers share one database.
+
+Text is analysed in Python with the same analyzer as the Whoosh backend (NFC, case folding,
+diacritics folded with đ → d, tone placement unified), and the words are stored as a
+`tsvector` literal (exact and folded forms at the same positions; weight A title, B agency /
+lĩnh vực / TTHC, D text) with a GIN index. PostgreSQL's own parser and `unaccent` are
+not used: `unaccent` leaves old and new tone placement apart, and both need an extension,
+which each test's private schema could not share. Queries are cast to `tsquery` from
+lexemes built here, so PostgreSQL never re-parses `61/2018/NĐ-CP` into pieces: symbols
+and codes live whole in a second `tsvector` of keywords.
+
+Writes happen in the caller's transaction under a transaction-level advisory lock, so the
+index rows, the deletion of the outbox marks and the change they record commit together;
+a rebuild replaces every row in one transaction while searches keep reading the old ones.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+
+from sqlalchemy import ARRAY, Text, bindparam, cast, delete, func, insert, select, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+
+from qmsdocs.db import session
+from qmsdocs.search.analysis import fold_key
+from qmsdocs.search.backend import (
+    STALE_KEY,
+    BackendHit,
+    BackendResult,
+    Clause,
+    Filters,
+    IndexBusy,
+    Keyword,
+    Phrase,
+    Word,
+    document_keywords,
+    record_words,
+)
+from qmsdocs.search.documents import IndexedDoc
+from qmsdocs.search.models import SearchDocument
+
+# Arbitrary constant naming the search writer's advisory lock.
+LOCK_KEY = 0x5EA2C4
+MAX_POSITION = 16383  # PostgreSQL's limit for a word position
+MAX_POSITIONS_PER_WORD = 256
+WEIGHT_LETTERS = {"title": "A", "meta": "B", "body": "D"}
+KEYWORD_SCORE = 1.0
+FACET_LIMIT = 50
+
+
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(doc: IndexedDoc) -> str:
+    """Exact and folded words with positions and weights, as PostgreSQL's tsvector input reads them."""
+    positions: dict[str, list[str]] = defaultdict(list)
+    position = 0
+    for part, runs in record_words(doc).items():
+        letter = WEIGHT_LETTERS[part]
+        for run in runs:
+            position += 1  # a gap: no phrase spans two runs
+            for exact, folded in run:
+                position += 1
+                for form in {exact, folded}:
+                    places = positions[form]
+                    if position <= MAX_POSITION and len(places) < MAX_POSITIONS_PER_WORD:
+                        places.append(f"{position}{letter}")
+    return " ".join(f"{_lexeme(word)}:{','.join(places)}" if places else _lexeme(word)
+                    for word, places in positions.items())
+
+
+def _document_row(doc: IndexedDoc) -> dict:
+    return {
+        "doc_key": doc.key,
+        "procedure_id": doc.procedure_id,
+        "version_id": doc.version_id,
+        "version_number": doc.version_number,
+        "is_current": doc.is_current,
+        "agency_code": doc.agency_code,
+        "level": doc.level,
+        "field": doc.field,
+        "field_key": fold_key(doc.field) if doc.field else None,
+        "status": doc.status,
+        "stale": doc.stale,
+        "admin_codes": " ".join(doc.admin_codes),
+        "legal_keys": " ".join(doc.legal_keys),
+        "signature": doc.signature,
+        "document_literal": tsvector_literal(doc),
+        "keyword_list": document_keywords(doc),
+    }
+
+
+_table = SearchDocument.__table__
+_INSERT = insert(_table).values(
+    document=cast(bindparam("document_literal"), TSVECTOR),
+    keywords=func.array_to_tsvector(cast(bindparam("keyword_list"), ARRAY(Text))),
+)
+
+
+class _PostgresWriter:
+    def replace(self, procedure_id: int, docs: list[IndexedDoc]) -> None:
+        session.execute(delete(_table).where(_table.c.procedure_id == procedure_id))
+        if docs:
+            session.execute(_INSERT, [_document_row(doc) for doc in docs])
+
+
+def _phrase_query(words: tuple[Word, ...]) -> str:
+    return "(" + " <-> ".join(_lexeme(w.folded) for w in words) + ")"
+
+
+class PostgresBackend:
+    name = "postgres"
+    # The rebuild replaces all rows in the caller's transaction: its reads must stay in it.
+    rebuild_in_transaction = True
+
+    def ensure_index(self) -> bool:
+        return False  # the table and its GIN indexes come with the migration
+
+    @contextmanager
+    def writer(self, timeout: float):
+        deadline = time.monotonic() + timeout
+        while not session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LOCK_KEY}):
+            if time.monotonic() >= deadline:
+                raise IndexBusy(f"search writer lock held for more than {timeout:.0f}s")
+            time.sleep(0.05)
+        yield _PostgresWriter()
+        session.flush()
+
+    def rebuild(self, batches: Iterable[list[IndexedDoc]], progress: Callable[[int], None]) -> None:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        session.execute(delete(_table))
+        for docs in batches:
+            if docs:
+                session.execute(_INSERT, [_document_row(doc) for doc in docs])
+            progress(len({doc.procedure_id for doc in docs}))
+        session.flush()
+
+    def indexed_state(self) -> dict[int, tuple[set[str], set[str]]]:
+        state: dict[int, tuple[set[str], set[str]]] = {}
+        for pid, key, signature in session.execute(select(_table.c.procedure_id, _table.c.doc_key, _table.c.signature)):
+            signatures, keys = state.setdefault(pid, (set(), set()))
+            signatures.add(signature)
+            keys.add(key)
+        return state
+
+    def search(self, clauses: list[Clause], filters: Filters, *, offset: int, limit: int,
+               include_history: bool) -> BackendResult:
+        params: dict = {"offset": offset, "limit": limit}
+        where = [] if include_history else ["is_current"]
+        text_parts: list[str] = []
+        exact_words: list[str] = []
+        keyword_scores: list[str] = []
+        for number, clause in enumerate(clauses):
+            if isinstance(clause, Word):
+                text_parts.append(_lexeme(clause.folded))
+                exact_words.append(clause.exact)
+            elif isinstance(clause, Phrase):
+                text_parts.append(_phrase_query(clause.words))
+                exact_words += [w.exact for w in clause.words]
+            else:
+                params[f"k{number}"] = " | ".join(_lexeme(key) for key in clause.keys)
+                keyword_match = f"keywords @@ CAST(:k{number} AS tsquery)"
+                if clause.pieces:
+                    params[f"p{number}"] = _phrase_query(clause.pieces)
+                    where.append(f"({keyword_match} OR document @@ CAST(:p{number} AS tsquery))")
+                else:
+                    where.append(keyword_match)
+                keyword_scores.append(f"CASE WHEN {keyword_match} THEN {KEYWORD_SCORE} ELSE 0 END")
+        score = ["0"]
+        if text_parts:
+            params["text_query"] = " & ".join(text_parts)
+            where.append("document @@ CAST(:text_query AS tsquery)")
+            score.append("ts_rank(document, CAST(:text_query AS tsquery))")
+            params["exact_query"] = " | ".join(_lexeme(word) for word in dict.fromkeys(exact_words))
+            score.append("0.5 * ts_rank(document, CAST(:exact_query AS tsquery))")
+        score += keyword_scores
+        filter_keys = [key for key in filters.keys() if key.startswith(("tthc:", "law:", STALE_KEY))]
+        if filter_keys:
+            params["filter_keys"] = " & ".join(_lexeme(key) for key in filter_keys)
+            where.append("keywords @@ CAST(:filter_keys AS tsquery)")
+        for column, value in (("agency_code", filters.agency and filters.agency.upper()), ("level", filters.level),
+                              ("field_key", filters.field_key), ("status", filters.status)):
+            if value:
+                params[column] = value
+                where.append(f"upper({column}) = :{column}" if column == "agency_code" else f"{column} = :{column}")
+        if filters.stale is False:
+            where.append("NOT stale")
+        condition = " AND ".join(where) or "TRUE"
+        collapse = ("SELECT DISTINCT ON (procedure_id) * FROM matched "
+                    "ORDER BY procedure_id, is_current DESC, version_number DESC NULLS LAST")
+        facet_sql = {
+            "agency": "SELECT agency_code AS v, count(*) AS n FROM best GROUP BY 1",
+            "level": "SELECT level AS v, count(*) AS n FROM best GROUP BY 1",
+            "field": "SELECT field AS v, count(*) AS n FROM best WHERE field IS NOT NULL GROUP BY 1",
+            "admin_procedure": "SELECT v, count(*) AS n FROM best, "
+                               "unnest(string_to_array(nullif(admin_codes, ''), ' ')) AS v GROUP BY 1",
+            "legal": "SELECT v, count(*) AS n FROM best, "
+                     "unnest(string_to_array(nullif(legal_keys, ''), ' ')) AS v GROUP BY 1",
+            "status": "SELECT status AS v, count(*) AS n FROM best GROUP BY 1",
+            "stale": "SELECT CASE WHEN stale THEN 'true' ELSE 'false' END AS v, count(*) AS n FROM best GROUP BY 1",
+        }
+        facet_columns = ",\n".join(
+            f"(SELECT coalesce(json_agg(json_build_array(v, n)), '[]') FROM "
+            f"({sql} ORDER BY n DESC, v LIMIT {FACET_LIMIT}) f_{name}) AS {name}"
+            for name, sql in facet_sql.items()
+        )
+        statement = f"""
+            WITH matched AS MATERIALIZED (
+                SELECT procedure_id, version_number, is_current, agency_code, level, field, status, stale,
+                       admin_codes, legal_keys, {' + '.join(score)} AS score
+                FROM search_documents WHERE {condition}
+            ),
+            best AS MATERIALIZED ({collapse if include_history else 'SELECT * FROM matched'})
+            SELECT (SELECT count(*) FROM best) AS total,
+                   (SELECT coalesce(json_agg(json_build_array(procedure_id, version_number, is_current, score)), '[]')
+                    FROM (SELECT * FROM best ORDER BY score DESC, agency_code, procedure_id
+                          OFFSET :offset LIMIT :limit) page) AS hits,
+                   {facet_columns}
+        """
+        row = session.execute(text(statement), params).one()
+        values = row._mapping
+
+        def parsed(value):
+            return json.loads(value) if isinstance(value, str) else value
+
+        hits = [BackendHit(doc_key=f"{pid}:{number}", procedure_id=pid, version_number=number, is_current=current,
+                           score=round(float(score_value), 4))
+                for pid, number, current, score_value in parsed(values["hits"])]
+        facets = {name: [(str(v), int(n)) for v, n in parsed(values[name])] for name in facet_sql}
+        return BackendResult(total=int(values["total"]), hits=hits, facets=facets)

@@ -1,0 +1,409 @@
+"""Searching procedures: reading the query, routing it, and dressing the backend's hits.
+
+The query language is deliberately small, so that nothing an official types can break it:
+
+* words are all required, with or without diacritics (`dat dai` finds `đất đai`);
+* "quoted words" must stand side by side (`"cấp giấy chứng nhận"`);
+* a legal symbol (`61/2018/NĐ-CP`, `61/2018/nd-cp`, `61 / 2018 / ND – CP`) finds the procedures
+  citing it, and a code (`1.004227`, `QT-01/STP`) is matched whole, as a TTHC or procedure
+  code or side by side in the text;
+* any other punctuation is ignored; an unbalanced quote is read as plain text.
+
+Services know nothing of HTTP: both the page and the JSON API call `parse_request` and `search`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
+from qmsdocs.db import session
+from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
+from qmsdocs.errors import InvalidInput
+from qmsdocs.procedures.models import Procedure, ProcedureVersion
+from qmsdocs.search import indexer
+from qmsdocs.search.analysis import QUOTES, fold_aligned, fold_key, nfc, word_forms, words
+from qmsdocs.search.backend import (
+    FACET_NAMES,
+    Clause,
+    Filters,
+    Keyword,
+    Phrase,
+    Word,
+    code_key,
+    law_key,
+    tthc_key,
+)
+from qmsdocs.search.documents import admin_procedure_names
+
+MAX_QUERY_LENGTH = 1000
+MAX_CLAUSES = 32
+MAX_PAGE = 1000
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+SNIPPET_WIDTH = 260
+# A symbol may be typed with spaces inside ("61 / 2018 / NĐ-CP"): try up to this many tokens.
+SYMBOL_MAX_TOKENS = 7
+CODE_LIKE = re.compile(r"^[^\W_]+(?:[./\-_–—][^\W_]+)+$")
+EDGE_PUNCTUATION = "()[]{}<>,;:!?.…'\"`*+=|~^&%$#@\\"
+TRUE_WORDS = {"1", "true", "yes", "on", "co", "có"}
+FALSE_WORDS = {"0", "false", "no", "off", "khong", "không"}
+DASHES = "-‐‑‒–—―−"
+STATUS_LABELS = {"active": "Đang áp dụng", "retired": "Đã bãi bỏ"}
+STALE_LABELS = {"true": "Cần rà soát", "false": "Không có cảnh báo"}
+
+
+# Reading the request ----------------------------------------------------------------------------
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    clauses: list[Clause] = field(default_factory=list)
+    filters: Filters = field(default_factory=Filters)
+    include_history: bool = False
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    # The filters as given, for links and forms.
+    args: dict[str, str] = field(default_factory=dict)
+
+
+def parse_request(args: Mapping[str, str]) -> SearchRequest:
+    """Read q, the filters and paging from query-string values; InvalidInput says what is wrong."""
+    def text(name: str, max_length: int = 255) -> str | None:
+        value = nfc(str(args.get(name) or "")).strip()
+        if len(value) > max_length:
+            raise InvalidInput(f"Tham số '{name}' dài tối đa {max_length} ký tự.", code="invalid_parameter")
+        return value or None
+
+    q = str(args.get("q") or "")
+    request = SearchRequest(q=q, clauses=parse_query(q))
+    filters = request.filters
+    filters.agency = text("agency", 64)
+    filters.level = text("level", 16)
+    if filters.level and filters.level not in LEVELS:
+        raise InvalidInput("Tham số 'level' phải là province, district hoặc commune (cấp tỉnh, huyện, xã).",
+                           code="invalid_parameter")
+    field_name = text("field")
+    filters.field_key = fold_key(field_name) if field_name else None
+    filters.admin_procedure = text("admin_procedure", 64)
+    legal = text("legal", 128)
+    if legal:
+        filters.legal = normalize_symbol(legal)
+        if filters.legal is None:
+            raise InvalidInput(
+                f"'{legal}' không phải số hiệu văn bản pháp luật (ví dụ đúng: 61/2018/NĐ-CP, 45/2013/QH13).",
+                code="invalid_parameter",
+            )
+    filters.status = text("status", 16)
+    if filters.status and filters.status not in STATUS_LABELS:
+        raise InvalidInput("Tham số 'status' phải là active (đang áp dụng) hoặc retired (đã bãi bỏ).",
+                           code="invalid_parameter")
+    filters.stale = _flag(args, "stale")
+    request.include_history = bool(_flag(args, "include_history"))
+    request.page = _number(args, "page", 1, MAX_PAGE)
+    request.per_page = _number(args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    request.args = {name: str(args.get(name)) for name in
+                    ("agency", "level", "field", "admin_procedure", "legal", "status", "stale", "include_history")
+                    if args.get(name) not in (None, "")}
+    return request
+
+
+def _flag(args: Mapping[str, str], name: str) -> bool | None:
+    value = str(args.get(name) or "").strip().lower()
+    if not value:
+        return None
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise InvalidInput(f"Tham số '{name}' phải là true hoặc false.", code="invalid_parameter")
+
+
+def _number(args: Mapping[str, str], name: str, default: int, maximum: int) -> int:
+    value = str(args.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= maximum:
+        raise InvalidInput(f"Tham số '{name}' phải là số nguyên từ 1 đến {maximum}.", code="invalid_parameter")
+    return int(value)
+
+
+def parse_query(q: str) -> list[Clause]:
+    """The clauses of a query, all required. Never fails on odd input except excessive length."""
+    q = nfc(q or "").translate(QUOTES)
+    if len(q) > MAX_QUERY_LENGTH:
+        raise InvalidInput(
+            f"Nội dung tìm kiếm dài {len(q)} ký tự; tối đa {MAX_QUERY_LENGTH}. "
+            "Hãy rút gọn thành vài từ khoá, số hiệu văn bản hoặc mã thủ tục.",
+            code="query_too_long",
+        )
+    q = "".join(ch if ch.isprintable() else " " for ch in q)
+    parts = q.split('"')
+    clauses: list[Clause] = []
+    for index, part in enumerate(parts):
+        # Odd parts sit between quotes; the last one after an unbalanced quote is plain text.
+        quoted = index % 2 == 1 and index < len(parts) - 1
+        clauses += _quoted(part) if quoted else _plain(part)
+    unique = list(dict.fromkeys(clauses))
+    return unique[:MAX_CLAUSES]
+
+
+def _word(word: str) -> Word:
+    exact, folded = word_forms(word)
+    return Word(exact, folded)
+
+
+def _quoted(text: str) -> list[Clause]:
+    stripped = text.strip().strip(EDGE_PUNCTUATION)
+    special = _special(stripped)
+    if special is not None:
+        return [special]
+    found = [_word(w) for w in words(text)]
+    if len(found) > 1:
+        return [Phrase(tuple(found))]
+    return found
+
+
+def _plain(text: str) -> list[Clause]:
+    tokens = text.split()
+    clauses: list[Clause] = []
+    index = 0
+    while index < len(tokens):
+        consumed = 0
+        for end in range(min(len(tokens), index + SYMBOL_MAX_TOKENS), index, -1):
+            candidate = " ".join(tokens[index:end]).strip(EDGE_PUNCTUATION)
+            key = normalize_symbol(candidate) if "/" in candidate else None
+            if key:
+                clauses.append(Keyword(candidate, (law_key(key),)))
+                consumed = end - index
+                break
+        if consumed:
+            index += consumed
+            continue
+        token = tokens[index].strip(EDGE_PUNCTUATION)
+        special = _special(token)
+        if special is not None:
+            clauses.append(special)
+        else:
+            clauses += [_word(w) for w in words(token)]
+        index += 1
+    return clauses
+
+
+def _special(token: str) -> Keyword | None:
+    """A legal symbol or a code written as one token, else None."""
+    if not token:
+        return None
+    key = normalize_symbol(token) if "/" in token else None
+    if key:
+        return Keyword(token, (law_key(key),))
+    if CODE_LIKE.match(token) and any(ch.isdigit() for ch in token):
+        pieces = tuple(_word(w) for w in words(token))
+        return Keyword(token, (tthc_key(token), code_key(token)), pieces)
+    return None
+
+
+# Searching --------------------------------------------------------------------------------------
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchHit:
+    procedure_id: int
+    code: str
+    title: str
+    agency: str
+    agency_name: str
+    level: str
+    field: str | None
+    status: str
+    stale: bool
+    version: int | None  # the version that matched
+    current_version: int | None
+    is_current_version: bool
+    admin_procedures: list[dict]
+    score: float
+    snippet: Markup
+
+
+@dataclass
+class SearchResults:
+    request: SearchRequest
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, list[FacetValue]]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+
+def search(request: SearchRequest) -> SearchResults:
+    indexer.apply_stale_marks()
+    backend = indexer.get_backend()
+    offset = (request.page - 1) * request.per_page
+    result = backend.search(request.clauses, request.filters, offset=offset, limit=request.per_page,
+                            include_history=request.include_history)
+    hits = _hits(result.hits, request.clauses)
+    return SearchResults(request, result.total, hits, _label_facets(result.facets))
+
+
+def _hits(backend_hits, clauses: list[Clause]) -> list[SearchHit]:
+    if not backend_hits:
+        return []
+    ids = [hit.procedure_id for hit in backend_hits]
+    procedures = {
+        p.id: p for p in session.scalars(
+            select(Procedure).where(Procedure.id.in_(ids))
+            .options(selectinload(Procedure.agency), selectinload(Procedure.current_version),
+                     selectinload(Procedure.admin_procedures))
+        )
+    }
+    texts = {
+        (pid, number): text for pid, number, text in session.execute(
+            select(ProcedureVersion.procedure_id, ProcedureVersion.number, ProcedureVersion.text)
+            .where(ProcedureVersion.procedure_id.in_(ids),
+                   ProcedureVersion.number.in_({h.version_number for h in backend_hits if h.version_number}))
+        )
+    }
+    names = admin_procedure_names(sorted({c for p in procedures.values() for c in p.admin_procedure_codes}))
+    highlighter = Highlighter(clauses)
+    hits = []
+    for hit in backend_hits:
+        procedure = procedures.get(hit.procedure_id)
+        if procedure is None:
+            continue  # removed since it was indexed; the index catches up on its own
+        current = procedure.current_version
+        text = texts.get((hit.procedure_id, hit.version_number), "")
+        hits.append(SearchHit(
+            procedure_id=procedure.id,
+            code=procedure.code,
+            title=procedure.title,
+            agency=procedure.agency.code,
+            agency_name=procedure.agency.name,
+            level=procedure.agency.level,
+            field=procedure.field,
+            status=procedure.status,
+            stale=procedure.is_stale,
+            version=hit.version_number,
+            current_version=current.number if current else None,
+            is_current_version=hit.is_current,
+            admin_procedures=[{"code": c, "name": names.get(c)} for c in procedure.admin_procedure_codes],
+            score=hit.score,
+            snippet=highlighter.snippet(text),
+        ))
+    return hits
+
+
+def _label_facets(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
+    agencies = dict(session.execute(
+        select(Agency.code, Agency.name).where(Agency.code.in_([v for v, _ in facets.get("agency", [])]))
+    ).all()) if facets.get("agency") else {}
+    tthc_names = admin_procedure_names([v for v, _ in facets.get("admin_procedure", [])])
+    labels = {
+        "agency": lambda v: agencies.get(v, v),
+        "level": lambda v: LEVEL_LABELS.get(v, v),
+        "field": lambda v: v,
+        "admin_procedure": lambda v: f"{v} — {tthc_names[v]}" if v in tthc_names else v,
+        "legal": lambda v: canonical_symbol(v) or v,
+        "status": lambda v: STATUS_LABELS.get(v, v),
+        "stale": lambda v: STALE_LABELS.get(v, v),
+    }
+    return {name: [FacetValue(value, labels[name](value), count) for value, count in facets.get(name, [])]
+            for name in FACET_NAMES}
+
+
+# Snippets ---------------------------------------------------------------------------------------
+
+class Highlighter:
+    """Marks the query's words in a text, matched without diacritics, so `dat` marks `đất`."""
+
+    def __init__(self, clauses: list[Clause]):
+        folded: set[str] = set()
+        patterns: list[str] = []
+        for clause in clauses:
+            if isinstance(clause, Word):
+                folded.add(clause.folded)
+            elif isinstance(clause, Phrase):
+                folded.update(w.folded for w in clause.words)
+            else:
+                for key in clause.keys:
+                    if key.startswith("law:"):
+                        patterns.append(_symbol_pattern(key[4:]))
+                if clause.pieces:
+                    patterns.append(r"[\s./\-_]*".join(re.escape(w.folded) for w in clause.pieces))
+        patterns += [re.escape(word) for word in sorted(folded, key=len, reverse=True)]
+        self._regex = (re.compile(r"(?<![^\W_])(?:" + "|".join(patterns) + r")(?![^\W_])")
+                       if patterns else None)
+
+    def snippet(self, text: str, width: int = SNIPPET_WIDTH) -> Markup:
+        text = nfc(text or "").replace("\n", " · ")
+        if not text:
+            return Markup("")
+        spans = []
+        if self._regex is not None:
+            for match in self._regex.finditer(fold_aligned(text)):
+                spans.append((match.start(), match.end(), match.group()))
+                if len(spans) >= 2000:
+                    break
+        if not spans:
+            return escape(text[:width]) + (Markup("…") if len(text) > width else Markup(""))
+        start = self._best_window(spans, width)
+        start = max(0, start - width // 5)
+        if start:
+            space = text.rfind(" ", 0, start)
+            start = space + 1 if space >= 0 and start - space < 30 else start
+        end = min(len(text), start + width)
+        if end < len(text):
+            space = text.find(" ", end)
+            end = space if 0 <= space - end < 30 else end
+        out = [Markup("…")] if start else []
+        position = start
+        for span_start, span_end, _term in spans:
+            if span_start < start or span_end > end:
+                continue
+            out.append(escape(text[position:span_start]))
+            out.append(Markup("<mark>") + escape(text[span_start:span_end]) + Markup("</mark>"))
+            position = span_end
+        out.append(escape(text[position:end]))
+        if end < len(text):
+            out.append(Markup("…"))
+        return Markup("").join(out)
+
+    @staticmethod
+    def _best_window(spans, width: int) -> int:
+        """Start of the window of `width` characters showing the most distinct query terms."""
+        best_start, best_score = spans[0][0], 0
+        left = 0
+        counts: dict[str, int] = {}
+        for right, (span_start, _end, term) in enumerate(spans):
+            counts[term] = counts.get(term, 0) + 1
+            while span_start - spans[left][0] > width * 3 // 4:
+                old = spans[left][2]
+                counts[old] -= 1
+                if not counts[old]:
+                    del counts[old]
+                left += 1
+            score = len(counts) * 100 + (right - left)
+            if score > best_score:
+                best_score, best_start = score, spans[left][0]
+        return best_start
+
+
+def _symbol_pattern(key: str) -> str:
+    """A loose pattern for a legal symbol in folded text: any dash, spaces, leading zeros."""
+    number, *rest = key.lower().split("/")
+    dash = f"\\s*[{re.escape(DASHES)}]\\s*"
+    parts = ["0*" + re.escape(number)] + [dash.join(re.escape(p) for p in part.split("-")) for part in rest]
+    return r"\s*/\s*".join(parts)

@@ -1,0 +1,506 @@
+"""The default backend: an embedded Whoosh index in `<DATA_DIR>/index/`, no server needed.
+
+Layout: `index/CURRENT` names the generation folder in use (`index/gen-…/`), which holds two
+Whoosh indexes: `current` (one record per procedure) and `history` (older versions), so that
+ordinary searches never read the postings of old versions. `qms reindex` builds a new
+generation beside the live one and swaps the pointer; searches go on meanwhile.
+
+Whoosh stores the postings; matching and scoring are done here, per segment, with set
+operations over cached posting lists, instead of Whoosh's query parser and collectors:
+the parser splits `61/2018/NĐ-CP` into pieces, and its collectors score and facet every
+matching document one Python call at a time, which is too slow at province scale. Phrases
+are matched on a field of adjacent word pairs (bigrams), a whole phrase needing all its pairs.
+
+One writer at a time across processes: an exclusive `flock` on `index/WRITELOCK`, waited
+for a bounded time (IndexBusy then; the outbox keeps the work), and Whoosh's own lock taken
+with a timeout behind it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import heapq
+import json
+import logging
+import math
+import os
+import shutil
+import threading
+import time
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from array import array
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import LockError
+from whoosh.reading import TermNotFound
+
+from qmsdocs.search.analysis import bigrams
+from qmsdocs.search.backend import (
+    STALE_KEY,
+    BackendHit,
+    BackendResult,
+    Clause,
+    Filters,
+    IndexBusy,
+    Keyword,
+    Phrase,
+    Word,
+    document_keywords,
+    record_words,
+)
+from qmsdocs.search.documents import IndexedDoc
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "1"
+POINTER = "CURRENT"
+LOCK_FILE = "WRITELOCK"
+INDEX_NAMES = ("current", "history")
+
+# Scoring: BM25 term saturation without length normalization, weighted by field.
+K1 = 1.2
+FIELD_WEIGHTS = {"title": 3.0, "meta": 2.0, "body": 1.0}
+EXACT_WEIGHT = 0.6  # extra weight, relative to the field, when the diacritics match too
+PHRASE_WEIGHT = 2.0
+KEYWORD_WEIGHT = 6.0
+# Words in nearly every document (idf below this) add nothing worth their postings' cost.
+MIN_IDF = 0.35
+POSTINGS_CACHE_LIMIT = 4_000_000  # cached postings, across segments and fields
+FACET_LIMIT = 50
+
+
+def make_schema() -> Schema:
+    def words():
+        return TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False)
+
+    return Schema(
+        key=ID(unique=True, stored=True),
+        pid=ID(stored=True),
+        sig=STORED,
+        title=words(), title_x=words(),
+        meta=words(), meta_x=words(),
+        body=words(), body_x=words(),
+        bi=words(),
+        kw=KEYWORD(),
+        facets=COLUMN(VarBytesColumn()),
+    )
+
+
+def whoosh_fields(doc: IndexedDoc) -> dict:
+    parts = record_words(doc)
+    fields = {
+        "key": doc.key,
+        "pid": str(doc.procedure_id),
+        "sig": doc.signature,
+        "kw": " ".join(document_keywords(doc)),
+    }
+    pairs: list[str] = []
+    for part, runs in parts.items():
+        fields[part] = " ".join(f for run in runs for _x, f in run)
+        fields[f"{part}_x"] = " ".join(x for run in runs for x, _f in run)
+        for run in runs:
+            pairs += bigrams([f for _x, f in run])
+    fields["bi"] = " ".join(pairs)
+    row = [doc.procedure_id, doc.version_number, doc.agency_code, doc.level, doc.field or "", doc.status,
+           doc.stale, doc.admin_codes, doc.legal_keys, f"{doc.agency_code}\x00{doc.code}"]
+    fields["facets"] = json.dumps(row, ensure_ascii=False).encode()
+    return fields
+
+
+class _Row:
+    """Facet values of one record, read once per segment from its column."""
+
+    __slots__ = ("pid", "number", "agency", "level", "field", "status", "stale", "tthc", "legal", "order")
+
+    def __init__(self, raw: bytes):
+        (self.pid, self.number, self.agency, self.level, self.field, self.status, self.stale,
+         tthc, legal, self.order) = json.loads(raw)
+        self.tthc = tuple(tthc)
+        self.legal = tuple(legal)
+
+
+class _Segment:
+    """One segment of an open reader, with what a search needs from it."""
+
+    def __init__(self, reader, segid: str):
+        self.reader = reader
+        self.segid = segid
+        self.deleted = reader.deleted_docs_set
+        self.doc_count_all = reader.doc_count_all()
+
+
+class WhooshBackend:
+    name = "whoosh"
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._search_lock = threading.RLock()
+        self._opened: dict[str, tuple] = {}  # index name → (generation folder, index, reader, segments)
+        self._postings: OrderedDict = OrderedDict()
+        self._postings_size = 0
+        self._rows: dict[str, list[_Row]] = {}
+
+    # Generations and the pointer -------------------------------------------------------------
+
+    def _pointer(self) -> str | None:
+        try:
+            name = (self.root / POINTER).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _set_pointer(self, name: str) -> None:
+        temporary = self.root / f"{POINTER}.tmp"
+        temporary.write_text(name, encoding="ascii")
+        os.replace(temporary, self.root / POINTER)
+
+    def _new_generation(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{threading.get_ident() % 10000}"
+        path.mkdir()
+        schema = make_schema()
+        for name in INDEX_NAMES:
+            whoosh_index.create_in(str(path), schema, indexname=name)
+        (path / "SCHEMA").write_text(SCHEMA_VERSION, encoding="ascii")
+        return path
+
+    def _generation_ok(self, name: str | None) -> bool:
+        if not name:
+            return False
+        marker = self.root / name / "SCHEMA"
+        return marker.exists() and marker.read_text(encoding="ascii").strip() == SCHEMA_VERSION
+
+    def ensure_index(self) -> bool:
+        if self._generation_ok(self._pointer()):
+            return False
+        with self._write_lock(timeout=60):
+            if self._generation_ok(self._pointer()):
+                return False
+            self._set_pointer(self._new_generation().name)
+        return True
+
+    def _cleanup(self, keep: set[str]) -> None:
+        """Remove generations that are neither in use nor the one just replaced (readers may hold it)."""
+        for path in self.root.glob("gen-*"):
+            if path.name not in keep and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+
+    # Writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _write_lock(self, timeout: float):
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.root / LOCK_FILE, "a+b")
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy(f"search index busy for more than {timeout:.0f}s") from None
+                    time.sleep(0.02)
+            yield
+        finally:
+            handle.close()  # closing releases the lock
+
+    @contextmanager
+    def writer(self, timeout: float):
+        with self._write_lock(timeout):
+            name = self._pointer()
+            if not self._generation_ok(name):
+                name = self._new_generation().name
+                self._set_pointer(name)
+            writers = {}
+            try:
+                for index_name in INDEX_NAMES:
+                    ix = whoosh_index.open_dir(str(self.root / name), indexname=index_name)
+                    writers[index_name] = ix.writer(timeout=timeout, delay=0.05)
+            except LockError:
+                for open_writer in writers.values():
+                    open_writer.cancel()
+                raise IndexBusy("Whoosh write lock held by another writer") from None
+            batch = _WhooshWriter(writers)
+            try:
+                yield batch
+            except BaseException:
+                for open_writer in writers.values():
+                    open_writer.cancel()
+                raise
+            for index_name in INDEX_NAMES:  # current first: what ordinary searches read
+                writers[index_name].commit()
+
+    def rebuild(self, batches: Iterable[list[IndexedDoc]], progress: Callable[[int], None]) -> None:
+        path = self._new_generation()
+        try:
+            writers = {name: whoosh_index.open_dir(str(path), indexname=name).writer(limitmb=256)
+                       for name in INDEX_NAMES}
+            try:
+                for docs in batches:
+                    for doc in docs:
+                        writers["current" if doc.is_current else "history"].add_document(**whoosh_fields(doc))
+                    progress(len({doc.procedure_id for doc in docs}))
+            except BaseException:
+                for open_writer in writers.values():
+                    open_writer.cancel()
+                raise
+            for open_writer in writers.values():
+                open_writer.commit(optimize=True)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        with self._write_lock(timeout=600):
+            previous = self._pointer()
+            self._set_pointer(path.name)
+        self._cleanup({path.name, previous or ""})
+
+    # Reading -------------------------------------------------------------------------------
+
+    def _segments(self, index_name: str) -> tuple[object, list[_Segment]]:
+        """The open reader of an index (reopened when a writer committed) and its segments."""
+        name = self._pointer()
+        if name is None:
+            raise FileNotFoundError("search index missing; run `qms init`")
+        opened = self._opened.get(index_name)
+        if opened is not None and opened[0] == name and opened[1].latest_generation() == opened[2].generation():
+            return opened[2], opened[3]
+        ix = opened[1] if opened is not None and opened[0] == name else \
+            whoosh_index.open_dir(str(self.root / name), indexname=index_name)
+        reader = ix.reader()
+        segments = [_Segment(leaf, leaf.segment().segment_id()) for leaf, _base in reader.leaf_readers()]
+        if opened is not None:
+            try:
+                opened[2].close()
+            except Exception:  # noqa: BLE001 - an already closed reader is no concern
+                pass
+        self._opened[index_name] = (name, ix, reader, segments)
+        live = {s.segid for opened_index in self._opened.values() for s in opened_index[3]}
+        for segid in [s for s in self._rows if s not in live]:
+            del self._rows[segid]
+        return reader, segments
+
+    def _ids(self, segment: _Segment, field: str, term: str) -> tuple[array, array]:
+        """Doc numbers and frequencies of a term in one segment (deleted documents included)."""
+        cache_key = (segment.segid, field, term)
+        cached = self._postings.get(cache_key)
+        if cached is not None:
+            self._postings.move_to_end(cache_key)
+            return cached
+        ids, weights = array("i"), array("f")
+        reader = segment.reader
+        try:
+            matcher = reader._terms.matcher(field, reader._text_to_bytes(field, term), reader.schema[field].format)
+        except (TermNotFound, KeyError):
+            matcher = None
+        if matcher is not None:
+            if isinstance(matcher, W3LeafMatcher):
+                # Whole blocks at a time: far faster than one posting per call.
+                while True:
+                    matcher._read_ids()
+                    matcher._read_weights()
+                    ids.extend(matcher._ids)
+                    weights.extend(matcher._weights)
+                    if matcher._lastblock:
+                        break
+                    matcher._goto(matcher._nextoffset)
+            else:
+                while matcher.is_active():
+                    ids.append(matcher.id())
+                    weights.append(matcher.weight())
+                    matcher.next()
+        self._postings[cache_key] = (ids, weights)
+        self._postings_size += len(ids) + 1
+        while self._postings_size > POSTINGS_CACHE_LIMIT and self._postings:
+            _key, (old_ids, _w) = self._postings.popitem(last=False)
+            self._postings_size -= len(old_ids) + 1
+        return ids, weights
+
+    def _set(self, segment: _Segment, field: str, term: str) -> set[int]:
+        return set(self._ids(segment, field, term)[0])
+
+    def _rows_of(self, segment: _Segment) -> list[_Row]:
+        rows = self._rows.get(segment.segid)
+        if rows is None:
+            column = segment.reader.column_reader("facets")
+            rows = [_Row(raw) if raw else None for raw in column]
+            self._rows[segment.segid] = rows
+        return rows
+
+    def _clause_set(self, segment: _Segment, clause: Clause) -> set[int]:
+        if isinstance(clause, Word):
+            found = self._set(segment, "title", clause.folded)
+            found.update(self._ids(segment, "meta", clause.folded)[0])
+            found.update(self._ids(segment, "body", clause.folded)[0])
+            return found
+        if isinstance(clause, Phrase):
+            return self._phrase_set(segment, clause.words)
+        found: set[int] = set()
+        for key in clause.keys:
+            found.update(self._ids(segment, "kw", key)[0])
+        if clause.pieces:
+            found |= self._phrase_set(segment, clause.pieces)
+        return found
+
+    def _phrase_set(self, segment: _Segment, words: tuple[Word, ...]) -> set[int]:
+        if len(words) == 1:
+            return self._clause_set(segment, words[0])
+        pairs = sorted(bigrams([w.folded for w in words]), key=lambda p: len(self._ids(segment, "bi", p)[0]))
+        found = self._set(segment, "bi", pairs[0])
+        for pair in pairs[1:]:
+            if not found:
+                break
+            found.intersection_update(self._ids(segment, "bi", pair)[0])
+        return found
+
+    def _match(self, segment: _Segment, clauses: list[Clause], filters: Filters) -> set[int]:
+        sets = []
+        for key in filters.keys():
+            sets.append(self._set(segment, "kw", key))
+            if not sets[-1]:
+                return set()
+        for clause in clauses:
+            sets.append(self._clause_set(segment, clause))
+            if not sets[-1]:
+                return set()
+        if sets:
+            sets.sort(key=len)
+            matched = sets[0]
+            for other in sets[1:]:
+                matched &= other
+                if not matched:
+                    return matched
+        else:
+            matched = set(range(segment.doc_count_all))
+        if filters.stale is False:
+            matched.difference_update(self._ids(segment, "kw", STALE_KEY)[0])
+        if segment.deleted:
+            matched -= segment.deleted
+        return matched
+
+    @staticmethod
+    def _scoring_terms(clause: Clause) -> list[tuple[str, str, float]]:
+        if isinstance(clause, Word):
+            terms = [(field, clause.folded, weight) for field, weight in FIELD_WEIGHTS.items()]
+            if clause.exact != clause.folded:
+                terms += [(f"{field}_x", clause.exact, weight * EXACT_WEIGHT) for field, weight in FIELD_WEIGHTS.items()]
+            return terms
+        if isinstance(clause, Phrase):
+            terms = [t for word in clause.words for t in WhooshBackend._scoring_terms(word)]
+            return terms + [("bi", pair, PHRASE_WEIGHT) for pair in bigrams([w.folded for w in clause.words])]
+        terms = [("kw", key, KEYWORD_WEIGHT) for key in clause.keys]
+        return terms + [("bi", pair, PHRASE_WEIGHT) for pair in bigrams([w.folded for w in clause.pieces])]
+
+    def _score(self, reader, segment: _Segment, clauses: list[Clause], matched: set[int]) -> dict[int, float]:
+        scores: dict[int, float] = defaultdict(float)
+        total_docs = max(reader.doc_count_all(), 1)
+        for clause in clauses:
+            for field, term, weight in self._scoring_terms(clause):
+                frequency = reader.doc_frequency(field, term)
+                if not frequency:
+                    continue
+                idf = math.log(1 + (total_docs - frequency + 0.5) / (frequency + 0.5))
+                if idf < MIN_IDF:
+                    continue
+                factor = weight * idf
+                ids, tfs = self._ids(segment, field, term)
+                if len(ids) > 4 * len(matched):
+                    frequencies = dict(zip(ids, tfs))
+                    for doc in matched:
+                        tf = frequencies.get(doc)
+                        if tf:
+                            scores[doc] += factor * tf * (K1 + 1) / (tf + K1)
+                else:
+                    for doc, tf in zip(ids, tfs):
+                        if doc in matched:
+                            scores[doc] += factor * tf * (K1 + 1) / (tf + K1)
+        return scores
+
+    def search(self, clauses: list[Clause], filters: Filters, *, offset: int, limit: int,
+               include_history: bool) -> BackendResult:
+        with self._search_lock:
+            found: list[tuple[float, str, _Row, int, str]] = []  # score, order, row, docnum, index
+            facets_source: list[_Row] = []
+            total = 0
+            names = INDEX_NAMES if include_history else INDEX_NAMES[:1]
+            per_procedure: dict[int, tuple] = {}
+            for index_name in names:
+                reader, segments = self._segments(index_name)
+                for segment in segments:
+                    matched = self._match(segment, clauses, filters)
+                    if not matched:
+                        continue
+                    rows = self._rows_of(segment)
+                    scores = self._score(reader, segment, clauses, matched) if clauses else {}
+                    if not include_history:
+                        total += len(matched)
+                        facets_source.extend(rows[d] for d in matched)
+                        best = heapq.nsmallest(offset + limit, matched,
+                                               key=lambda d: (-scores.get(d, 0.0), rows[d].order))
+                        found.extend((scores.get(d, 0.0), rows[d].order, rows[d], d, index_name) for d in best)
+                        continue
+                    for doc in matched:
+                        row = rows[doc]
+                        candidate = (index_name == "current", row.number or 0, scores.get(doc, 0.0), row, doc)
+                        kept = per_procedure.get(row.pid)
+                        if kept is None or candidate[:2] > kept[:2]:
+                            per_procedure[row.pid] = candidate
+            if include_history:
+                total = len(per_procedure)
+                for is_current, _number, score, row, doc in per_procedure.values():
+                    facets_source.append(row)
+                    found.append((score, row.order, row, doc, "current" if is_current else "history"))
+            found.sort(key=lambda item: (-item[0], item[1], item[2].number or 0))
+            hits = [
+                BackendHit(doc_key=f"{row.pid}:{row.number}", procedure_id=row.pid, version_number=row.number,
+                           is_current=index_name == "current", score=round(score, 4))
+                for score, _order, row, _doc, index_name in found[offset: offset + limit]
+            ]
+            return BackendResult(total=total, hits=hits, facets=_facets(facets_source))
+
+    def indexed_state(self) -> dict[int, tuple[set[str], set[str]]]:
+        state: dict[int, tuple[set[str], set[str]]] = {}
+        with self._search_lock:
+            for index_name in INDEX_NAMES:
+                reader, _segments = self._segments(index_name)
+                for _docnum, stored in reader.iter_docs():
+                    signatures, keys = state.setdefault(int(stored["pid"]), (set(), set()))
+                    signatures.add(stored.get("sig", ""))
+                    keys.add(stored["key"])
+        return state
+
+
+def _facets(rows: list[_Row]) -> dict[str, list[tuple[str, int]]]:
+    counters = {name: Counter() for name in ("agency", "level", "field", "status", "stale")}
+    tthc: Counter = Counter()
+    legal: Counter = Counter()
+    counters["agency"].update(row.agency for row in rows)
+    counters["level"].update(row.level for row in rows)
+    counters["field"].update(row.field for row in rows if row.field)
+    counters["status"].update(row.status for row in rows)
+    counters["stale"].update("true" if row.stale else "false" for row in rows)
+    for row in rows:
+        tthc.update(row.tthc)
+        legal.update(row.legal)
+    counters["admin_procedure"] = tthc
+    counters["legal"] = legal
+    return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
+            for name, counter in counters.items()}
+
+
+class _WhooshWriter:
+    def __init__(self, writers: dict):
+        self._writers = writers
+
+    def replace(self, procedure_id: int, docs: list[IndexedDoc]) -> None:
+        for open_writer in self._writers.values():
+            open_writer.delete_by_term("pid", str(procedure_id))
+        for doc in docs:
+            self._writers["current" if doc.is_current else "history"].add_document(**whoosh_fields(doc))
