@@ -21,13 +21,15 @@ from qmsdocs.web.forms import (
     TokenForm,
     UserCreateForm,
     UserEditForm,
+    choices,
 )
 
 FORM_ERRORS = (InvalidInput, Conflict, NotFound)
 
 
-def _agency_choices(*, blank: str) -> list[tuple[str, str]]:
-    return [("", blank)] + [(a.code, f"{a.code} — {a.name}") for a in queries.agencies_for_select()]
+def _agency_choices(*, blank: str, leave_out: str | None = None) -> list:
+    agencies = [a for a in queries.agencies_for_select() if a.code != leave_out]
+    return choices([("", blank)] + [(a.code, f"{a.code} — {a.name}") for a in agencies])
 
 
 # Agencies ---------------------------------------------------------------------------
@@ -70,8 +72,7 @@ def edit_agency(agency_id: int):
     require_admin(actor())
     agency = agency_services.get_agency_by_id(agency_id)
     form = AgencyForm(obj=agency) if request.method == "GET" else AgencyForm()
-    form.parent.choices = [choice for choice in _agency_choices(blank=_("(không có — cấp cao nhất)"))
-                           if choice[0] != agency.code]
+    form.parent.choices = _agency_choices(blank=_("(không có — cấp cao nhất)"), leave_out=agency.code)
     # The code and level identify the agency; they are shown, not edited.
     form.code.data, form.level.data = agency.code, agency.level
     if request.method == "GET":

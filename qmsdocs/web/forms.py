@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, HiddenField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
 from qmsdocs.agencies.models import LEVELS
@@ -22,6 +22,11 @@ ROLE_LABELS = {
 LEVEL_LABELS = {"province": _l("Cấp tỉnh"), "district": _l("Cấp huyện"), "commune": _l("Cấp xã")}
 
 REQUIRED = _l("Trường này không được để trống.")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _interval_field(label, *, required: bool):
@@ -66,7 +71,7 @@ class ReturnForm(FlaskForm):
 class AgencyForm(FlaskForm):
     code = StringField(_l("Mã cơ quan"), validators=[DataRequired(message=REQUIRED), Length(max=64)])
     name = StringField(_l("Tên cơ quan"), validators=[DataRequired(message=REQUIRED), Length(max=255)])
-    level = SelectField(_l("Cấp"), choices=[(level, LEVEL_LABELS[level]) for level in LEVELS])
+    level = SelectField(_l("Cấp"), choices=choices((level, LEVEL_LABELS[level]) for level in LEVELS))
     kind = StringField(_l("Loại (sở, chi cục, UBND xã…)"), validators=[Optional(), Length(max=64)])
     parent = SelectField(_l("Cơ quan cấp trên"), validators=[Optional()])
     approval_required = BooleanField(_l("Phiên bản mới phải được phê duyệt trước khi có hiệu lực"))
@@ -89,14 +94,14 @@ def _password_fields():
 class UserCreateForm(FlaskForm):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(message=REQUIRED), Length(max=64)])
     full_name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=255)])
-    role = SelectField(_l("Vai trò"), choices=[(role, ROLE_LABELS[role]) for role in ROLES], default="viewer")
+    role = SelectField(_l("Vai trò"), choices=choices((role, ROLE_LABELS[role]) for role in ROLES), default="viewer")
     agency = SelectField(_l("Cơ quan"), validators=[Optional()])
     password, confirm = _password_fields()
 
 
 class UserEditForm(FlaskForm):
     full_name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=255)])
-    role = SelectField(_l("Vai trò"), choices=[(role, ROLE_LABELS[role]) for role in ROLES])
+    role = SelectField(_l("Vai trò"), choices=choices((role, ROLE_LABELS[role]) for role in ROLES))
     agency = SelectField(_l("Cơ quan"), validators=[Optional()])
 
 

@@ -23,7 +23,7 @@ from qmsdocs.procedures.models import Procedure, ProcedureVersion
 from qmsdocs.storage import BlobCorrupted, BlobMissing
 from qmsdocs.web import queries
 from qmsdocs.web.blueprint import actor, bp, form_errors, wants_json
-from qmsdocs.web.forms import ApproveForm, ProcedureForm, RetireForm, ReturnForm, UploadForm
+from qmsdocs.web.forms import ApproveForm, ProcedureForm, RetireForm, ReturnForm, UploadForm, choices
 
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 
@@ -49,6 +49,13 @@ def role_label(role: str) -> str:
     from qmsdocs.web.forms import ROLE_LABELS
 
     return str(ROLE_LABELS.get(role, role))
+
+
+@bp.app_template_filter("level_label")
+def level_label(level: str) -> str:
+    from qmsdocs.web.forms import LEVEL_LABELS
+
+    return str(LEVEL_LABELS.get(level, level))
 
 
 @bp.app_template_filter("filesize")
@@ -120,7 +127,7 @@ def new_procedure():
     if not agencies:
         require_write(user, None)
     form = ProcedureForm()
-    form.agency.choices = [(a.code, f"{a.code} — {a.name}") for a in agencies]
+    form.agency.choices = choices((a.code, f"{a.code} — {a.name}") for a in agencies)
     if request.method == "GET" and request.args.get("agency"):
         form.agency.data = request.args["agency"]
     if request.method == "GET":
@@ -128,7 +135,7 @@ def new_procedure():
     try:
         if not form.validate():
             # An agency outside the list is a permission matter, not a typo: answer 403.
-            if form.agency.data and form.agency.data not in dict(form.agency.choices):
+            if form.agency.data and form.agency.data not in {a.code for a in agencies}:
                 from qmsdocs.agencies.services import get_agency
 
                 require_write(user, get_agency(form.agency.data).id)
