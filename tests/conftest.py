@@ -53,6 +53,7 @@ def app(tmp_path):
         "DATA_DIR": data_dir,
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "WTF_CSRF_ENABLED": False,
         "SEARCH_BACKEND": os.environ.get("QMSDOCS_TEST_SEARCH_BACKEND", "whoosh"),
     })

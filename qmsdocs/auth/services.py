@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -50,7 +51,7 @@ def create_user(username: str, password: str, role: str, *, agency_code: str | N
     user = User(
         username=username,
         full_name=full_name or username,
-        password_hash=generate_password_hash(password),
+        password_hash=_hash_password(password),
         role=role,
         agency_id=agency.id if agency else None,
     )
@@ -58,6 +59,11 @@ def create_user(username: str, password: str, role: str, *, agency_code: str | N
     session.flush()
     record(actor, "user.create", "user", user.id, agency_id=user.agency_id, username=username, role=role)
     return user
+
+
+def _hash_password(password: str) -> str:
+    """scrypt by default; tests choose a cheaper method through PASSWORD_HASH_METHOD."""
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def user_by_name(username: str) -> User:
@@ -93,7 +99,7 @@ def set_password(user: User, password: str, actor=None) -> None:
             f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự. Hãy chọn mật khẩu dài hơn.",
             code="weak_password",
         )
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _hash_password(password)
     record(actor, "user.password", "user", user.id, agency_id=user.agency_id)
 
 

@@ -44,6 +44,7 @@ def live_app(tmp_path):
         "DATA_DIR": data_dir,
         "DATABASE_URL": url,
         "SECRET_KEY": "browser-test-secret",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SEARCH_BACKEND": os.environ.get("QMSDOCS_TEST_SEARCH_BACKEND", "whoosh"),
     })
     result = app.test_cli_runner().invoke(args=["qms", "init"])
