@@ -7,7 +7,7 @@ Vietnamese) holds either documents or changes, told apart by a `change` column:
     symbol,change,by,effective_on,note
 
 JSON: `{"documents": [...], "changes": [...]}` with the same field names, or a list of either.
-Each row is applied on its own (inside a savepoint): a refused row leaves nothing behind and
+Each row is checked completely before it is written: a refused row leaves nothing behind and
 does not stop the others. Importing the same file again changes nothing.
 """
 
@@ -18,7 +18,6 @@ import io
 import json
 from dataclasses import dataclass, field
 
-from qmsdocs.db import session
 from qmsdocs.errors import InvalidInput, QmsError
 from qmsdocs.legal import services
 from qmsdocs.legal.services import fold
@@ -154,17 +153,14 @@ def import_registry(data: bytes, filename: str, *, actor) -> ImportReport:
 
 
 def _apply_row(report: ImportReport, label: str, item, apply) -> None:
+    """Services check a row completely before writing it, so a refused row leaves nothing behind."""
     if not isinstance(item, dict):
         report.refused.append((label, "Mỗi dòng phải là một đối tượng."))
         return
-    savepoint = session.begin_nested()
     try:
         apply()
     except QmsError as error:
-        savepoint.rollback()
         report.refused.append((label, error.message))
-    else:
-        savepoint.commit()
 
 
 def _import_document(report: ImportReport, item: dict, actor) -> None:

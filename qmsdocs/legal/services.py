@@ -319,16 +319,18 @@ def _apply(document: LegalDocument, fields: DocumentFields) -> dict:
 
 
 def create_document(data: dict, *, actor) -> LegalDocument:
+    """Every field and alias is checked before anything is written, so a refusal leaves nothing behind."""
     require_admin(actor)
     fields = document_fields(data)
     _ensure_key_free(fields.key)
+    aliases = _checked_aliases(None, _alias_list(data.get("aliases")), own_key=fields.key)
     document = LegalDocument()
     _apply(document, fields)
     session.add(document)
     session.flush()
     record(actor, "legal.document.create", "legal_document", document.id, symbol=document.symbol)
-    for alias in _alias_list(data.get("aliases")):
-        add_alias(document, alias, actor=actor, evaluate=False)
+    for alias, key, is_symbol in aliases:
+        _store_alias(document, alias, key, is_symbol, actor=actor)
     alert_services.evaluate_document(document, actor=actor)
     return document
 
@@ -339,15 +341,15 @@ def update_document(document: LegalDocument, data: dict, *, actor) -> dict:
     fields = document_fields(data, partial_of=document)
     if fields.key != document.key:
         _ensure_key_free(fields.key, document=document)
+    aliases = _checked_aliases(document, _alias_list(data.get("aliases")), own_key=fields.key)
     changed = _apply(document, fields)
-    for alias in _alias_list(data.get("aliases")):
-        if find_document(alias) is not document:
-            add_alias(document, alias, actor=actor, evaluate=False)
-            changed.setdefault("aliases", []).append(alias)
+    for alias, key, is_symbol in aliases:
+        _store_alias(document, alias, key, is_symbol, actor=actor)
+        changed.setdefault("aliases", []).append(alias)
     if changed:
         session.flush()
         record(actor, "legal.document.update", "legal_document", document.id, symbol=document.symbol, **{
-            k: v for k, v in changed.items() if k != "key"})
+            k: v for k, v in changed.items() if k not in ("key", "aliases")})
         alert_services.evaluate_document(document, actor=actor)
     return changed
 
@@ -363,28 +365,51 @@ def _alias_list(value) -> list[str]:
     return [v.strip() for v in value if v.strip()]
 
 
-def add_alias(document: LegalDocument, alias: str, *, actor, evaluate: bool = True) -> LegalAlias:
-    """Another name or symbol; a new name is looked for in current versions once, now."""
-    require_admin(actor)
+def _check_alias(document: LegalDocument | None, alias, *, own_key: str | None = None) -> tuple[str, str, bool] | None:
+    """(alias, key, is_symbol) for a new alias, None when the document already has it; refuses clashes."""
     alias = _clean_text(alias, "alias", required=True, max_length=MAX_ALIAS)
     symbol_key = normalize_symbol(alias)
     key = symbol_key or fold(alias)
     if len(key) < 4:
-        raise InvalidInput("Tên gọi khác quá ngắn; hãy ghi đủ, ví dụ 'Luật Đất đai 2024'.", code="invalid_alias")
+        raise InvalidInput(f"Tên gọi khác '{alias}' quá ngắn; hãy ghi đủ, ví dụ 'Luật Đất đai 2024'.",
+                           code="invalid_alias")
+    if symbol_key is not None and symbol_key == (own_key or (document.key if document else None)):
+        return None
     existing = session.scalar(select(LegalAlias).where(LegalAlias.key == key))
-    if existing is not None and existing.document_id == document.id:
-        return existing
-    if symbol_key == document.key:
-        raise InvalidInput("Tên gọi khác trùng số ký hiệu của chính văn bản.", code="invalid_alias")
+    if existing is not None and document is not None and existing.document_id == document.id:
+        return None
     _ensure_key_free(key)
-    entry = LegalAlias(document=document, alias=alias, key=key, is_symbol=symbol_key is not None)
+    return alias, key, symbol_key is not None
+
+
+def _checked_aliases(document: LegalDocument | None, aliases: list[str], *, own_key: str) -> list[tuple[str, str, bool]]:
+    checked, keys = [], set()
+    for alias in aliases:
+        entry = _check_alias(document, alias, own_key=own_key)
+        if entry is not None and entry[1] not in keys:
+            keys.add(entry[1])
+            checked.append(entry)
+    return checked
+
+
+def _store_alias(document: LegalDocument, alias: str, key: str, is_symbol: bool, *, actor) -> LegalAlias:
+    entry = LegalAlias(document=document, alias=alias, key=key, is_symbol=is_symbol)
     session.add(entry)
     session.flush()
     record(actor, "legal.alias.add", "legal_document", document.id, alias=alias)
-    if not entry.is_symbol:
+    if not is_symbol:
         _index_name_everywhere(entry)
-    if evaluate:
-        alert_services.evaluate_document(document, actor=actor)
+    return entry
+
+
+def add_alias(document: LegalDocument, alias: str, *, actor) -> LegalAlias | None:
+    """Another name or symbol; a new name is looked for in current versions once, now."""
+    require_admin(actor)
+    checked = _check_alias(document, alias)
+    if checked is None:
+        return None
+    entry = _store_alias(document, *checked, actor=actor)
+    alert_services.evaluate_document(document, actor=actor)
     return entry
 
 
@@ -439,6 +464,11 @@ def _register_stub(symbol: str, *, actor, kind_hint: str) -> LegalDocument:
     return document
 
 
+def _resolved_key(text: str) -> str | None:
+    document = find_document(text)
+    return document.key if document else normalize_symbol(text)
+
+
 @dataclass
 class ChangeResult:
     change: LegalChange
@@ -454,14 +484,17 @@ def record_change(data: dict, *, actor) -> ChangeResult:
     effective_on = parse_date(data.get("effective_on"), "effective_on", required=True)
     note = _clean_text(data.get("note"), "note", required=False, max_length=MAX_NOTE) or ""
     symbol = data.get("symbol")
-    clean_symbol(symbol)
+    if find_document(symbol) is None:
+        clean_symbol(symbol)
     by = data.get("by")
     if by is not None and not (isinstance(by, str) and by.strip()):
         by = None
-    if by is not None:
+    if by is not None and find_document(by) is None:
         clean_symbol(by)
     if kind in ("detailed", "guided") and by is None:
         raise InvalidInput("Hãy ghi văn bản quy định chi tiết hoặc hướng dẫn vào trường 'by'.", code="missing_field")
+    if by is not None and _resolved_key(by) == _resolved_key(symbol):
+        raise InvalidInput("Văn bản tác động phải khác văn bản bị thay đổi.", code="invalid_change")
     registered = []
     document = find_document(symbol)
     if document is None:
@@ -473,8 +506,6 @@ def record_change(data: dict, *, actor) -> ChangeResult:
         if by_document is None:
             by_document = _register_stub(by, actor=actor, kind_hint=kind)
             registered.append(by_document.symbol)
-        if by_document.id == document.id:
-            raise InvalidInput("Văn bản tác động phải khác văn bản bị thay đổi.", code="invalid_change")
     existing = session.scalar(select(LegalChange).where(
         LegalChange.document_id == document.id, LegalChange.kind == kind,
         LegalChange.by_document_id == by_document.id if by_document else LegalChange.by_document_id.is_(None),
