@@ -2,8 +2,8 @@
 
 Columns are matched by name, with or without diacritics and in any case; the documented
 names (docs/catalog-reports.md) are the Vietnamese ones of the national database export
-and short English keys. Each row is applied in a savepoint, so a refused row leaves nothing
-behind and the rest of the file still goes in.
+and short English keys. Each row is validated completely before anything is stored, so a
+refused row leaves nothing behind and the rest of the file still goes in.
 """
 
 from __future__ import annotations
@@ -210,8 +210,7 @@ def import_file(data: bytes, filename: str | None, *, fmt: str | None = None, ac
             if rec.code in seen:
                 raise RowRefused(f"Mã {rec.code} đã có ở dòng {seen[rec.code]} của cùng tệp; dòng này bị bỏ qua.")
             seen[rec.code] = number
-            with session.begin_nested():
-                outcome = apply_record(rec, source=source, actor=actor)
+            outcome = apply_record(rec, source=source, actor=actor)
         except RowRefused as refused:
             report.refused.append(RefusedRow(number, code_hint, str(refused)))
             continue

@@ -331,7 +331,8 @@ def _notify_alerts(code: str, change: str, *, effective_on: date | None, descrip
     except ImportError:
         log.warning("alerts area not installed; change of TTHC %s not raised", code)
         return
-    raise_admin_procedure_change(code, change, effective_on=effective_on, description=description, actor=actor)
+    raise_admin_procedure_change(code, change, effective_on=effective_on or date.today(), description=description,
+                                 actor=actor)
 
 
 def apply_record(rec: Record, *, source: str | None, actor, create_only: bool = False) -> str:

@@ -90,10 +90,9 @@ def import_assessments(data: bytes, *, year: int | None = None, actor) -> Assess
             # A classified agency has applied (and so built) its system unless the sheet says otherwise.
             applied = parse_flag(applied_cell, "Đã áp dụng") if applied_cell not in (None, "") else bool(classification)
             built = parse_flag(built_cell, "Đã xây dựng") if built_cell not in (None, "") else applied
-            with session.begin_nested():
-                _, changed = record_assessment(agency, row_year, qms_built=built, qms_applied=applied,
-                                               classification=classification,
-                                               notes=str(values.get("notes") or ""), actor=actor)
+            _, changed = record_assessment(agency, row_year, qms_built=built, qms_applied=applied,
+                                           classification=classification, notes=str(values.get("notes") or ""),
+                                           actor=actor)
         except QmsError as error:
             report.refused.append({"row": number, "agency": code or None, "reason": error.message})
             continue

@@ -141,11 +141,9 @@ def save_assessments():
             classification = services.parse_classification(request.form.get(f"class-{code}", ""))
             applied = request.form.get(f"applied-{code}") == "1" or bool(classification)
             built = request.form.get(f"built-{code}") == "1" or applied
-            with session.begin_nested():
-                _, changed = services.record_assessment(agency, year, qms_built=built, qms_applied=applied,
-                                                        classification=classification,
-                                                        notes=request.form.get(f"notes-{code}", ""),
-                                                        actor=current_user)
+            _row, changed = services.record_assessment(agency, year, qms_built=built, qms_applied=applied,
+                                                       classification=classification,
+                                                       notes=request.form.get(f"notes-{code}", ""), actor=current_user)
             saved += changed
         except QmsError as error:
             errors.append(f"{code}: {error.message}")
