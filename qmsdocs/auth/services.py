@@ -175,10 +175,12 @@ def update_user(user: User, *, role: str, agency_code: str | None, full_name: st
         )
     full_name = (full_name or "").strip()[:255] or user.full_name
     changes = {}
-    for attribute, value in (("role", role), ("agency_id", agency.id if agency else None), ("full_name", full_name)):
+    for attribute, value in (("role", role), ("full_name", full_name)):
         if getattr(user, attribute) != value:
             changes[attribute] = value
             setattr(user, attribute, value)
+    if user.agency_id != (agency.id if agency else None):
+        changes["agency"] = agency.code if agency else None
     user.agency = agency
     session.flush()
     if changes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from markupsafe import Markup
 
@@ -29,19 +30,57 @@ PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; fra
 
 # Audit actions as officials read them.
 ACTION_LABELS = {
-    "procedure.create": "Tạo quy trình",
-    "procedure.retire": "Bãi bỏ quy trình",
-    "procedure.admin_procedures": "Cập nhật thủ tục hành chính liên quan",
-    "version.upload": "Tải lên phiên bản",
-    "version.approve": "Phê duyệt phiên bản",
-    "version.return": "Trả lại bản nháp",
+    "procedure.create": _l("Tạo quy trình"),
+    "procedure.retire": _l("Bãi bỏ quy trình"),
+    "procedure.move": _l("Chuyển quy trình sang cơ quan khác"),
+    "procedure.review": _l("Rà soát định kỳ"),
+    "procedure.admin_procedures": _l("Cập nhật thủ tục hành chính liên quan"),
+    "procedure.admin_procedures.suggest": _l("Gợi ý thủ tục hành chính liên quan"),
+    "procedure.admin_procedure.confirm": _l("Xác nhận thủ tục hành chính liên quan"),
+    "procedure.admin_procedure.reject": _l("Bỏ gợi ý thủ tục hành chính"),
+    "version.upload": _l("Tải lên phiên bản"),
+    "version.approve": _l("Phê duyệt phiên bản"),
+    "version.return": _l("Trả lại bản nháp"),
+    "alert.open": _l("Mở cảnh báo"),
+    "alert.acknowledge": _l("Tiếp nhận cảnh báo"),
+    "alert.dismiss": _l("Bỏ qua cảnh báo"),
+    "alert.resolve": _l("Đóng cảnh báo"),
+    "agency.create": _l("Tạo cơ quan"),
+    "agency.update": _l("Sửa thông tin cơ quan"),
+    "agency.rename": _l("Đổi tên cơ quan"),
+    "agency.merge": _l("Sáp nhập cơ quan"),
+    "agency.split": _l("Chia tách cơ quan"),
+    "agency.dissolve": _l("Giải thể cơ quan"),
+    "user.create": _l("Tạo người dùng"),
+    "user.update": _l("Sửa vai trò người dùng"),
+    "user.password": _l("Đặt mật khẩu"),
+    "user.locked": _l("Tạm khoá tài khoản sau nhiều lần nhập sai"),
+    "user.activate": _l("Kích hoạt tài khoản"),
+    "user.deactivate": _l("Ngừng kích hoạt tài khoản"),
+    "user.move": _l("Chuyển người dùng sang cơ quan khác"),
+    "token.create": _l("Cấp mã API"),
+    "token.revoke": _l("Thu hồi mã API"),
+    "legal.document.create": _l("Thêm văn bản pháp luật"),
+    "legal.document.update": _l("Sửa văn bản pháp luật"),
+    "legal.document.status": _l("Đổi tình trạng hiệu lực văn bản"),
+    "legal.change.create": _l("Ghi nhận thay đổi văn bản pháp luật"),
+    "legal.alias.add": _l("Thêm tên gọi khác của văn bản"),
 }
 
 
 @bp.app_template_filter("action_label")
 def action_label(action: str) -> str:
     label = ACTION_LABELS.get(action)
-    return _(label) if label else action
+    return str(label) if label else action
+
+
+@bp.app_template_global("event_procedure_id")
+def event_procedure_id(event) -> int | None:
+    """The procedure an audit event is about: its object, or the one named in its details (alerts)."""
+    if event.object_type == "procedure":
+        return event.object_id
+    value = (event.details or {}).get("procedure_id")
+    return value if isinstance(value, int) else None
 
 
 @bp.app_template_filter("role_label")
@@ -94,9 +133,7 @@ def _int_arg(name: str, default: int | None = None) -> int | None:
 def home():
     user = actor()
     data = queries.home_data(user)
-    event_procedures = queries.procedures_by_id(
-        event.object_id for event in data.recent_events if event.object_type == "procedure"
-    )
+    event_procedures = queries.procedures_by_id(event_procedure_id(event) for event in data.recent_events)
     return render_template("web/home.html", data=data, event_procedures=event_procedures,
                            can_create=bool(queries.writable_agencies(user)))
 
