@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from qmsdocs import events
@@ -223,33 +223,48 @@ def _existing_causes(procedure_ids: Iterable[int]) -> set[tuple[int, str]]:
     return existing
 
 
+@dataclass(frozen=True)
+class Opened:
+    alert_id: int
+    procedure_id: int
+
+
 def _open_findings(rows: list[tuple[int, int, int | None, Finding]], *, actor=None,
-                   existing: set[tuple[int, str]] | None = None) -> list[Alert]:
-    """Open an alert for each (procedure_id, agency_id, version_id, finding) not raised before."""
+                   existing: set[tuple[int, str]] | None = None) -> list[Opened]:
+    """Open an alert for each (procedure_id, agency_id, version_id, finding) not raised before.
+
+    Inserted in one bulk statement: a change can touch thousands of procedures at once.
+    """
     if not rows:
         return []
     if existing is None:
         existing = _existing_causes(row[0] for row in rows)
-    created = []
-    for procedure_id, _agency_id, version_id, finding in rows:
+    values, audit = [], []
+    now = utcnow()
+    for procedure_id, agency_id, version_id, finding in rows:
         if (procedure_id, finding.cause) in existing:
             continue
         existing.add((procedure_id, finding.cause))
-        created.append(Alert(
-            procedure_id=procedure_id, rule=finding.rule, cause=finding.cause,
-            legal_document_id=finding.legal_document_id, legal_change_id=finding.legal_change_id,
-            tthc_code=finding.tthc_code, version_id=version_id, status="open", upcoming=finding.upcoming,
-            effective_on=finding.effective_on, message=finding.message, resolution_hint=finding.resolution_hint,
-        ))
-    if not created:
+        values.append({
+            "procedure_id": procedure_id, "rule": finding.rule, "cause": finding.cause,
+            "legal_document_id": finding.legal_document_id, "legal_change_id": finding.legal_change_id,
+            "tthc_code": finding.tthc_code, "version_id": version_id, "status": "open", "upcoming": finding.upcoming,
+            "effective_on": finding.effective_on, "message": finding.message,
+            "resolution_hint": finding.resolution_hint, "opened_at": now,
+        })
+        audit.append((agency_id, finding))
+    if not values:
         return []
-    session.add_all(created)
-    session.flush()
-    agencies = {row[0]: row[1] for row in rows}
-    for alert in created:
-        record(actor or SYSTEM, "alert.open", "alert", alert.id, agency_id=agencies[alert.procedure_id],
-               procedure_id=alert.procedure_id, rule=alert.rule, cause=alert.cause, upcoming=alert.upcoming)
-    return created
+    opened = []
+    for start in range(0, len(values), 2000):
+        batch = values[start:start + 2000]
+        result = session.execute(insert(Alert).returning(Alert.id, Alert.procedure_id, sort_by_parameter_order=True),
+                                 batch)
+        opened.extend(Opened(alert_id, procedure_id) for alert_id, procedure_id in result)
+    for entry, (agency_id, finding) in zip(opened, audit):
+        record(actor or SYSTEM, "alert.open", "alert", entry.alert_id, agency_id=agency_id,
+               procedure_id=entry.procedure_id, rule=finding.rule, cause=finding.cause, upcoming=finding.upcoming)
+    return opened
 
 
 def _resolve(alert: Alert, reason: str, *, actor=None, agency_id: int | None = None) -> None:
@@ -270,11 +285,14 @@ def sync_open_counts(procedure_ids: Iterable[int]) -> None:
             select(Alert.procedure_id, func.count()).where(Alert.procedure_id.in_(batch),
                                                            Alert.status.in_(ACTIVE_STATUSES))
             .group_by(Alert.procedure_id)).all())
-        for procedure in session.scalars(select(Procedure).where(Procedure.id.in_(batch))):
-            wanted = counts.get(procedure.id, 0)
-            if procedure.open_alerts != wanted:
-                procedure.open_alerts = wanted
-                changed.append(procedure)
+        stale_ids = [procedure_id for procedure_id, current in session.execute(
+            select(Procedure.id, Procedure.open_alerts).where(Procedure.id.in_(batch)))
+            if current != counts.get(procedure_id, 0)]
+        if not stale_ids:
+            continue
+        for procedure in session.scalars(select(Procedure).where(Procedure.id.in_(stale_ids))):
+            procedure.open_alerts = counts.get(procedure.id, 0)
+            changed.append(procedure)
     if changed:
         session.flush()
     for procedure in changed:
@@ -517,10 +535,10 @@ def open_review_alert(procedure: Procedure, reason: str, *, actor=None) -> Alert
         Alert.procedure_id == procedure.id, Alert.rule == "review_requested"))
     finding = Finding("review_requested", f"review_requested:{earlier + 1}", reason[:2000],
                       "Ban hành phiên bản mới hoặc ghi nhận kết quả rà soát.", effective_on=local_today())
-    alerts = _open_findings([(procedure.id, procedure.agency_id, procedure.current_version_id, finding)],
+    opened = _open_findings([(procedure.id, procedure.agency_id, procedure.current_version_id, finding)],
                             actor=actor)
     sync_open_counts([procedure.id])
-    return alerts[0] if alerts else None
+    return session.get(Alert, opened[0].alert_id) if opened else None
 
 
 def alerts_for_procedure(procedure_id: int) -> list[Alert]:
