@@ -22,6 +22,14 @@ from qmsdocs.procedures.services import get_procedure
 
 bp = Blueprint("alerts", __name__)
 PAGE_SIZE = 200
+# Column headings of the counts table: the full rule names are too wide for it.
+RULE_SHORT_LABELS = {
+    "legal_change": "Văn bản thay đổi",
+    "not_in_force": "Chưa/ngưng hiệu lực",
+    "review_overdue": "Quá hạn rà soát",
+    "admin_procedure": "TTHC thay đổi",
+    "review_requested": "Yêu cầu rà soát",
+}
 EXPORT_COLUMNS = [
     ("Mã cảnh báo", lambda a: a.id),
     ("Cơ quan", lambda a: a.procedure.agency.name),
@@ -85,7 +93,7 @@ def dashboard():
     agencies = session.execute(select(Agency.code, Agency.name).order_by(Agency.code)).all()
     return render_template(
         "alerts/dashboard.html", groups=groups, summary=summary, total=total, page=page,
-        pages=max(1, -(-total // PAGE_SIZE)), agencies=agencies, rule_labels=RULE_LABELS,
+        pages=max(1, -(-total // PAGE_SIZE)), agencies=agencies, rule_labels=RULE_LABELS, rule_short_labels=RULE_SHORT_LABELS,
         status_labels=STATUS_LABELS, args=request.args, permissions=alert_permissions,
         page_args={k: v for k, v in request.args.items() if k != "page"},
     )
