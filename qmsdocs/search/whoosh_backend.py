@@ -27,6 +27,7 @@ import os
 import shutil
 import threading
 import time
+import uuid
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
+from whoosh.system import pack_uint
 from whoosh.reading import TermNotFound
 
 from qmsdocs.search.analysis import bigrams
@@ -76,9 +78,24 @@ POSTINGS_CACHE_LIMIT = 4_000_000  # cached postings, across segments and fields
 FACET_LIMIT = 50
 
 
+class AnalysedWords(TEXT):
+    """A words field fed the list of words the Vietnamese analyzer already produced.
+
+    Counting them here in one C-level pass replaces Whoosh's token-by-token pipeline,
+    which dominated indexing time.
+    """
+
+    def __init__(self):
+        super().__init__(analyzer=SpaceSeparatedTokenizer(), phrase=False)
+
+    def index(self, value, **_kwargs):
+        counts = Counter(value.split() if isinstance(value, str) else value)
+        return ((word.encode("utf-8"), freq, float(freq), pack_uint(freq)) for word, freq in counts.items())
+
+
 def make_schema() -> Schema:
     def words():
-        return TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False)
+        return AnalysedWords()
 
     return Schema(
         key=ID(unique=True, stored=True),
@@ -88,9 +105,17 @@ def make_schema() -> Schema:
         meta=words(), meta_x=words(),
         body=words(), body_x=words(),
         bi=words(),
-        kw=KEYWORD(),
+        # Scorable only so Whoosh keeps a length column: without one its writer checks the
+        # file system once per posting.
+        kw=KEYWORD(scorable=True),
         facets=COLUMN(VarBytesColumn()),
     )
+
+
+HISTORY_NOTE = """Older versions are three quarters of all records but searched only on request,
+so their text is indexed by folded words alone: no exact forms, no word pairs. In them
+a quoted phrase matches when its words all occur, and diacritics do not change the rank.
+That halves the index and its build time."""
 
 
 def whoosh_fields(doc: IndexedDoc) -> dict:
@@ -103,11 +128,13 @@ def whoosh_fields(doc: IndexedDoc) -> dict:
     }
     pairs: list[str] = []
     for part, runs in parts.items():
-        fields[part] = " ".join(f for run in runs for _x, f in run)
-        fields[f"{part}_x"] = " ".join(x for run in runs for x, _f in run)
+        fields[part] = [f for run in runs for _x, f in run]
+        if part == "body" and not doc.is_current:
+            continue  # older versions: their text by folded words only (see HISTORY_NOTE)
+        fields[f"{part}_x"] = [x for run in runs for x, _f in run]
         for run in runs:
             pairs += bigrams([f for _x, f in run])
-    fields["bi"] = " ".join(pairs)
+    fields["bi"] = pairs
     row = [doc.procedure_id, doc.version_number, doc.agency_code, doc.level, doc.field or "", doc.status,
            doc.stale, doc.admin_codes, doc.legal_keys, f"{doc.agency_code}\x00{doc.code}"]
     fields["facets"] = json.dumps(row, ensure_ascii=False).encode()
@@ -129,9 +156,10 @@ class _Row:
 class _Segment:
     """One segment of an open reader, with what a search needs from it."""
 
-    def __init__(self, reader, segid: str):
+    def __init__(self, reader, segid: str, history: bool):
         self.reader = reader
         self.segid = segid
+        self.history = history
         self.deleted = reader.deleted_docs_set
         self.doc_count_all = reader.doc_count_all()
 
@@ -163,7 +191,7 @@ class WhooshBackend:
 
     def _new_generation(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
-        path = self.root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{threading.get_ident() % 10000}"
+        path = self.root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
         path.mkdir()
         schema = make_schema()
         for name in INDEX_NAMES:
@@ -241,6 +269,8 @@ class WhooshBackend:
     def rebuild(self, batches: Iterable[list[IndexedDoc]], progress: Callable[[int], None]) -> None:
         path = self._new_generation()
         try:
+            # One process: Whoosh's multiprocessing writer gained little here, and forked
+            # children would share the app's database connections.
             writers = {name: whoosh_index.open_dir(str(path), indexname=name).writer(limitmb=256)
                        for name in INDEX_NAMES}
             try:
@@ -253,7 +283,7 @@ class WhooshBackend:
                     open_writer.cancel()
                 raise
             for open_writer in writers.values():
-                open_writer.commit(optimize=True)
+                open_writer.commit()
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
@@ -275,7 +305,8 @@ class WhooshBackend:
         ix = opened[1] if opened is not None and opened[0] == name else \
             whoosh_index.open_dir(str(self.root / name), indexname=index_name)
         reader = ix.reader()
-        segments = [_Segment(leaf, leaf.segment().segment_id()) for leaf, _base in reader.leaf_readers()]
+        segments = [_Segment(leaf, leaf.segment().segment_id(), index_name == "history")
+                    for leaf, _base in reader.leaf_readers()]
         if opened is not None:
             try:
                 opened[2].close()
@@ -352,6 +383,11 @@ class WhooshBackend:
     def _phrase_set(self, segment: _Segment, words: tuple[Word, ...]) -> set[int]:
         if len(words) == 1:
             return self._clause_set(segment, words[0])
+        if segment.history:
+            found = self._clause_set(segment, words[0])
+            for word in words[1:]:
+                found &= self._clause_set(segment, word)
+            return found
         pairs = sorted(bigrams([w.folded for w in words]), key=lambda p: len(self._ids(segment, "bi", p)[0]))
         found = self._set(segment, "bi", pairs[0])
         for pair in pairs[1:]:

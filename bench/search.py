@@ -1,0 +1,380 @@
+"""Benchmark: search at province scale, against SQLite FTS5 on the same corpus.
+
+Generates a corpus the shape of a province's ISO procedures (170 agencies, 25,000
+procedures, about 100,000 versions, each a few pages built from the boilerplate real
+procedures share plus their own TTHC, field and legal bases), loads it straight into the
+database, builds the index with `qms reindex`'s code path, then runs a fixed mix of 200
+queries through the search service exactly as the API does (matching, ranking, facets,
+snippets and the database reads for the hits). The same queries, translated, run on an FTS5
+table (`unicode61 remove_diacritics 2`) of the same current versions as a baseline.
+
+    python bench/search.py [--procedures 25000] [--versions 4] [--sizes 2000,25000]
+                           [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+The last line gives the p95 of the project's search, FTS5's, and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+
+from qmsdocs import create_app  # noqa: E402
+from qmsdocs.db import get_engine, session  # noqa: E402
+from qmsdocs.docx.citations import extract_citations  # noqa: E402
+from qmsdocs.search import indexer, services  # noqa: E402
+from qmsdocs.search.analysis import fold  # noqa: E402
+
+TARGET_P95_MS = 100.0
+AGENCY_COUNT = 170
+QUERY_COUNT = 200
+
+FIELDS = ["Đất đai", "Môi trường", "Xây dựng", "Hộ tịch", "Chứng thực", "Lý lịch tư pháp", "Giao thông vận tải",
+          "Y tế", "Giáo dục và Đào tạo", "Lao động", "Người có công", "Bảo trợ xã hội", "Công thương",
+          "Nông nghiệp", "Thuỷ lợi", "Tài chính", "Nội vụ", "Thi đua khen thưởng", "Văn hoá", "Du lịch",
+          "Thông tin và Truyền thông", "Khoa học và Công nghệ", "Đầu tư", "Thành lập và hoạt động doanh nghiệp",
+          "Hoà giải ở cơ sở", "Tôn giáo", "Tài nguyên nước", "Khoáng sản", "Quy hoạch", "Nhà ở"]
+ACTIONS = ["Cấp", "Cấp lại", "Cấp đổi", "Gia hạn", "Điều chỉnh", "Thu hồi", "Đăng ký", "Đăng ký lại", "Xác nhận",
+           "Thẩm định", "Phê duyệt", "Công nhận", "Chấp thuận", "Giải quyết", "Đăng ký thay đổi"]
+OBJECTS = ["giấy chứng nhận quyền sử dụng đất", "giấy phép xây dựng", "giấy phép môi trường", "phiếu lý lịch tư pháp",
+           "khai sinh", "kết hôn", "khai tử", "giấy phép kinh doanh vận tải", "chứng chỉ hành nghề y",
+           "giấy chứng nhận đăng ký hộ kinh doanh", "giấy phép khai thác nước mặt", "giấy phép khai thác khoáng sản",
+           "quyết định giao đất", "quyết định cho thuê đất", "hồ sơ hoà giải tranh chấp đất đai",
+           "trợ cấp xã hội hằng tháng", "chế độ người có công", "giấy phép tổ chức lễ hội",
+           "giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm", "giấy phép hoạt động thuỷ lợi",
+           "danh hiệu thi đua", "giấy phép thành lập cơ sở giáo dục", "bản sao từ sổ gốc",
+           "chữ ký trong giấy tờ văn bản", "hợp đồng giao dịch", "giấy xác nhận tình trạng hôn nhân",
+           "giấy phép lưu hành xe", "đăng ký biến động đất đai", "thông báo thành lập tổ chức tôn giáo",
+           "giấy chứng nhận quyền sở hữu nhà ở"]
+ISSUERS = ["NĐ-CP", "QĐ-TTg", "TT-BTNMT", "TT-BTP", "TT-BXD", "TT-BYT", "TT-BGDĐT", "TT-BLĐTBXH", "TT-VPCP",
+           "QĐ-UBND", "NQ-HĐND", "TT-BTC", "TT-BNV", "TT-BCT"]
+LAWS = ["45/2013/QH13", "31/2024/QH15", "60/2014/QH13", "28/2009/QH12", "50/2014/QH13", "72/2020/QH14",
+        "58/2014/QH13", "24/2018/QH14"]
+BOILERPLATE = [
+    "1. MỤC ĐÍCH",
+    "Quy trình này quy định trình tự, thủ tục, trách nhiệm giải quyết thủ tục hành chính bảo đảm công khai, "
+    "minh bạch, đúng thời hạn theo quy định của pháp luật hiện hành.",
+    "2. PHẠM VI ÁP DỤNG",
+    "Quy trình áp dụng đối với cán bộ, công chức tiếp nhận hồ sơ tại Bộ phận Tiếp nhận và Trả kết quả, các phòng "
+    "chuyên môn và tổ chức, cá nhân có liên quan.",
+    "3. TÀI LIỆU VIỆN DẪN",
+    "Tiêu chuẩn quốc gia TCVN ISO 9001:2015 Hệ thống quản lý chất lượng — Các yêu cầu.",
+    "4. ĐỊNH NGHĨA VÀ CHỮ VIẾT TẮT",
+    "TTHC: Thủ tục hành chính; UBND: Uỷ ban nhân dân; TN&TKQ: Tiếp nhận và trả kết quả; CB: Cán bộ.",
+    "5. NỘI DUNG QUY TRÌNH",
+    "5.1 Thành phần hồ sơ: đơn đề nghị theo mẫu; bản sao giấy tờ tuỳ thân; giấy tờ chứng minh có liên quan.",
+    "5.2 Số lượng hồ sơ: 01 bộ. 5.3 Thời hạn giải quyết: theo quy định tính từ ngày nhận đủ hồ sơ hợp lệ.",
+    "Bước 1: Tổ chức, cá nhân nộp hồ sơ trực tiếp, qua dịch vụ bưu chính công ích hoặc trực tuyến.",
+    "Bước 2: Công chức tiếp nhận hồ sơ kiểm tra tính đầy đủ, hợp lệ; hướng dẫn bổ sung nếu hồ sơ chưa đầy đủ.",
+    "Bước 3: Chuyển hồ sơ đến phòng chuyên môn thẩm định, trình lãnh đạo xem xét phê duyệt.",
+    "Bước 4: Lãnh đạo ký duyệt kết quả; văn thư vào sổ, đóng dấu, phát hành văn bản.",
+    "Bước 5: Trả kết quả cho tổ chức, cá nhân và lưu hồ sơ theo quy định.",
+    "6. BIỂU MẪU",
+    "Phiếu tiếp nhận hồ sơ và hẹn trả kết quả; Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ; Phiếu từ chối tiếp nhận.",
+    "7. HỒ SƠ CẦN LƯU",
+    "Hồ sơ được lưu tại phòng chuyên môn trong thời hạn theo quy định về lưu trữ.",
+]
+FILLER = ("cán bộ công chức tiếp nhận hồ sơ kiểm tra thẩm định trình lãnh đạo phê duyệt ban hành văn bản quyết định "
+          "thời hạn giải quyết ngày làm việc tổ chức cá nhân trách nhiệm phối hợp phòng chuyên môn lưu trữ biểu mẫu "
+          "kết quả đánh giá chất lượng cải tiến bảo đảm đầy đủ chính xác kịp thời công khai minh bạch hướng dẫn "
+          "thực hiện báo cáo định kỳ hồ sơ điện tử dịch vụ công trực tuyến thanh toán phí lệ phí xác minh "
+          "thực địa niêm yết công khai lấy ý kiến cơ quan liên quan thông báo kết quả bổ sung hoàn thiện").split()
+
+
+@dataclass
+class Corpus:
+    agencies: list[dict]
+    procedures: list[dict]
+    versions: list[dict]
+    citations: list[dict]
+    links: list[dict]
+    catalog: list[dict]
+    symbols: list[str]
+
+
+def build_corpus(procedure_count: int, versions_per_procedure: int, seed: int) -> Corpus:
+    rng = random.Random(seed)
+    agencies = []
+    for number in range(1, AGENCY_COUNT + 1):
+        level = "province" if number <= 30 else "district" if number <= 70 else "commune"
+        name = {"province": f"Sở chuyên ngành số {number}", "district": f"Phòng chuyên môn huyện số {number}",
+                "commune": f"Uỷ ban nhân dân xã số {number}"}[level]
+        agencies.append({"id": number, "code": f"CQ{number:03d}", "name": name, "level": level})
+    catalog = []
+    for number, (action, thing) in enumerate((a, o) for o in OBJECTS for a in ACTIONS):
+        catalog.append({"code": f"{1 + number % 3}.{4000 + number * 7:06d}", "name": f"{action} {thing}",
+                        "field": FIELDS[number % len(FIELDS)]})
+    symbols = LAWS + [f"{rng.randint(1, 250)}/{rng.randint(2010, 2024)}/{rng.choice(ISSUERS)}" for _ in range(600)]
+    sentences = [" ".join(rng.choice(FILLER) for _ in range(rng.randint(10, 22))).capitalize() + "."
+                 for _ in range(4000)]
+    procedures, versions, citations, links = [], [], [], []
+    version_id = 0
+    for pid in range(1, procedure_count + 1):
+        agency = agencies[(pid * 7919) % AGENCY_COUNT]
+        tthc = catalog[rng.randrange(len(catalog))]
+        code = f"QT-{pid % 997:02d}/{agency['code']}"
+        procedures.append({"id": pid, "agency_id": agency["id"], "code": code, "title": f"Quy trình {tthc['name'].lower()}",
+                           "field": tthc["field"], "status": "retired" if rng.random() < 0.04 else "active",
+                           "open_alerts": 1 if rng.random() < 0.1 else 0})
+        links.append({"procedure_id": pid, "code": tthc["code"], "confirmed": True})
+        cited = rng.sample(symbols, rng.randint(2, 5))
+        body = [f"QUY TRÌNH {tthc['name'].upper()}", f"Mã hiệu: {code}"] + BOILERPLATE[:5]
+        body += [f"Căn cứ {s} của cơ quan có thẩm quyền." for s in cited]
+        body += [f"Thủ tục {tthc['name']} (mã {tthc['code']}) thuộc lĩnh vực {tthc['field']}."]
+        body += BOILERPLATE[5:]
+        body += rng.sample(sentences, rng.randint(25, 45))
+        count = max(1, min(8, int(rng.gauss(versions_per_procedure, 1.2))))
+        for number in range(1, count + 1):
+            version_id += 1
+            if number > 1:  # each revision rewrites a few sentences and may cite a newer document
+                body = body[:-3] + rng.sample(sentences, 3)
+                if rng.random() < 0.3:
+                    body.insert(7, f"Căn cứ {rng.choice(symbols)} sửa đổi, bổ sung.")
+            content = "\n".join(body)
+            versions.append({"id": version_id, "procedure_id": pid, "number": number,
+                             "sha256": hashlib.sha256(f"{pid}-{number}".encode()).hexdigest(),
+                             "size": len(content), "filename": f"{code.replace('/', '-')}-v{number}.docx",
+                             "uploaded_at": datetime(2019 + number, 1, 1), "note": "", "text": content,
+                             "state": "approved"})
+            for citation in extract_citations(content):
+                citations.append({"version_id": version_id, "symbol": citation.symbol, "key": citation.key,
+                                  "location": "body", "context": citation.context[:400]})
+    return Corpus(agencies, procedures, versions, citations, links, catalog, symbols)
+
+
+def load_corpus(corpus: Corpus) -> None:
+    """Insert straight into the tables: the upload pipeline is not what this measures."""
+    from qmsdocs.agencies.models import Agency
+    from qmsdocs.catalog.models import AdminProcedure
+    from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
+
+    session.execute(insert(Agency.__table__), corpus.agencies)
+    session.execute(insert(AdminProcedure.__table__), corpus.catalog)
+    for table, rows in ((Procedure.__table__, corpus.procedures), (ProcedureVersion.__table__, corpus.versions),
+                        (ProcedureAdminProcedure.__table__, corpus.links), (Citation.__table__, corpus.citations)):
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(table), rows[start: start + 5000])
+    session.execute(text("UPDATE procedures SET current_version_id = (SELECT max(id) FROM procedure_versions v "
+                         "WHERE v.procedure_id = procedures.id)"))
+    session.commit()
+
+
+def query_mix(corpus: Corpus, seed: int) -> list[tuple[str, dict]]:
+    """200 queries as officials type them: (kind, query-string parameters)."""
+    rng = random.Random(seed)
+    mix: list[tuple[str, dict]] = []
+    dashes = ["-", "–", "-"]
+    for _ in range(40):
+        name = rng.choice(corpus.catalog)["name"].split()
+        start = rng.randrange(max(1, len(name) - 3))
+        mix.append(("TTHC name", {"q": " ".join(name[start: start + rng.randint(3, 6)])}))
+    for _ in range(20):
+        mix.append(("TTHC code", {"q": rng.choice(corpus.catalog)["code"]}))
+    for _ in range(30):
+        symbol = rng.choice(corpus.symbols)
+        variant = rng.choice([symbol, symbol.replace("Đ", "D"), symbol.lower(), symbol.replace("-", rng.choice(dashes))])
+        mix.append(("legal symbol", {"q": variant}))
+    for _ in range(40):
+        words = rng.choice(corpus.catalog)["name"].split()
+        picked = rng.sample(words, min(len(words), rng.randint(2, 3)))
+        mix.append(("no diacritics", {"q": " ".join(fold(w) for w in picked)}))
+    for _ in range(30):
+        source = rng.choice(BOILERPLATE[1::2] + [c["name"] for c in corpus.catalog]).rstrip(".").split()
+        start = rng.randrange(max(1, len(source) - 4))
+        mix.append(("4-word phrase", {"q": '"' + " ".join(source[start: start + 4]) + '"'}))
+    for _ in range(20):
+        mix.append(("two common words", {"q": rng.choice(["hồ sơ", "tiếp nhận", "thời hạn", "phê duyệt", "kết quả",
+                                                         "cán bộ", "lãnh đạo", "văn bản", "tổ chức", "công khai"])}))
+    for _ in range(20):
+        agency = rng.choice(corpus.agencies)
+        params = {"q": rng.choice(corpus.catalog)["name"].split()[-1]}
+        params.update(rng.choice([{"agency": agency["code"]}, {"level": agency["level"]},
+                                  {"field": rng.choice(FIELDS)}, {"stale": "1"}]))
+        mix.append(("filtered", params))
+    return mix
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def run_project(app, mix) -> dict[str, list[float]]:
+    timings: dict[str, list[float]] = {}
+    with app.app_context():
+        for kind, params in mix:
+            started = time.perf_counter()
+            services.search(services.parse_request(params))
+            timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+            session.rollback()
+    return timings
+
+
+# SQLite FTS5 baseline -----------------------------------------------------------------------------
+
+def build_fts(corpus: Corpus, path: Path) -> tuple[sqlite3.Connection, float]:
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE VIRTUAL TABLE docs USING fts5(title, meta, body, agency, level, "
+                       "tokenize='unicode61 remove_diacritics 2')")
+    current = {}
+    for version in corpus.versions:
+        current[version["procedure_id"]] = version
+    agencies = {a["id"]: a for a in corpus.agencies}
+    names = {c["code"]: c["name"] for c in corpus.catalog}
+    links = {link["procedure_id"]: link["code"] for link in corpus.links}
+    started = time.perf_counter()
+    rows = []
+    for procedure in corpus.procedures:
+        agency = agencies[procedure["agency_id"]]
+        code = links[procedure["id"]]
+        meta = " ".join([agency["code"], agency["name"], procedure["field"], code, names[code]])
+        rows.append((procedure["id"], procedure["title"] + " " + procedure["code"], meta,
+                     current[procedure["id"]]["text"], agency["code"], agency["level"]))
+    connection.executemany("INSERT INTO docs(rowid, title, meta, body, agency, level) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    connection.commit()
+    return connection, time.perf_counter() - started
+
+
+def fts_query(params: dict) -> str:
+    q = params["q"]
+    if q.startswith('"'):
+        expression = '"' + " ".join(w for w in q.strip('"').replace("-", " ").replace("/", " ").split()) + '"'
+    elif "/" in q or any(ch.isdigit() for ch in q):
+        expression = '"' + " ".join(q.replace("/", " ").replace("-", " ").replace("–", " ").replace(".", " ").split()) + '"'
+    else:
+        expression = " ".join(f'"{w}"' for w in q.split())
+    if "agency" in params:
+        expression += f' AND agency : "{params["agency"]}"'
+    if "level" in params:
+        expression += f' AND level : "{params["level"]}"'
+    if "field" in params:
+        expression += ' AND meta : "' + params["field"].replace('"', "") + '"'
+    return expression
+
+
+def run_fts(connection: sqlite3.Connection, mix) -> dict[str, list[float]]:
+    timings: dict[str, list[float]] = {}
+    for kind, params in mix:
+        expression = fts_query(params)
+        started = time.perf_counter()
+        try:
+            connection.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", (expression,)).fetchone()
+            connection.execute("SELECT rowid, bm25(docs), snippet(docs, 2, '<mark>', '</mark>', '…', 24) FROM docs "
+                               "WHERE docs MATCH ? ORDER BY rank LIMIT 20", (expression,)).fetchall()
+        except sqlite3.OperationalError:
+            pass
+        timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+# Runs -----------------------------------------------------------------------------------------------
+
+def make_app(data_dir: Path, database_url: str, backend: str):
+    app = create_app({"DATA_DIR": data_dir, "DATABASE_URL": database_url, "SECRET_KEY": "bench",
+                      "SEARCH_BACKEND": backend})
+    result = app.test_cli_runner().invoke(args=["qms", "init"])
+    if result.exit_code != 0:
+        raise SystemExit(result.output)
+    return app
+
+
+def index_corpus(app, corpus: Corpus) -> float:
+    with app.app_context():
+        load_corpus(corpus)
+        started = time.perf_counter()
+        indexer.rebuild()
+        session.commit()
+        return time.perf_counter() - started
+
+
+def report(label: str, timings: dict[str, list[float]]) -> tuple[float, float]:
+    everything = [t for values in timings.values() for t in values]
+    for kind, values in timings.items():
+        print(f"  {label:<10} {kind:<17} n={len(values):<3} p50 {statistics.median(values):7.1f} ms   "
+              f"p95 {percentile(values, 0.95):7.1f} ms")
+    p50, p95 = statistics.median(everything), percentile(everything, 0.95)
+    print(f"  {label:<10} {'all queries':<17} n={len(everything):<3} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+    return p50, p95
+
+
+def run_size(procedures: int, versions: int, seed: int, postgres_url: str | None, workdir: Path) -> tuple:
+    started = time.perf_counter()
+    corpus = build_corpus(procedures, versions, seed)
+    megabytes = sum(len(v["text"].encode()) for v in corpus.versions) / 1e6
+    print(f"\n== {procedures} procedures, {len(corpus.versions)} versions, {megabytes:.0f} MB of text "
+          f"(generated in {time.perf_counter() - started:.0f} s)")
+    mix, warmup = query_mix(corpus, seed), query_mix(corpus, seed + 1)
+
+    data_dir = workdir / f"whoosh-{procedures}"
+    data_dir.mkdir()
+    app = make_app(data_dir, f"sqlite:///{data_dir / 'bench.sqlite3'}", "whoosh")
+    seconds = index_corpus(app, corpus)
+    print(f"  whoosh     indexed in {seconds:.0f} s: {len(corpus.versions) / seconds:.0f} versions/s, "
+          f"{megabytes / seconds:.2f} MB/s")
+    run_project(app, warmup)
+    _p50, p95 = report("whoosh", run_project(app, mix))
+
+    connection, fts_seconds = build_fts(corpus, workdir / f"fts-{procedures}.sqlite3")
+    print(f"  fts5       indexed {len(corpus.procedures)} current versions in {fts_seconds:.0f} s")
+    run_fts(connection, warmup)
+    _f50, fts_p95 = report("fts5", run_fts(connection, mix))
+
+    if postgres_url:
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection_pg:
+            connection_pg.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            separator = "&" if "?" in postgres_url else "?"
+            pg_dir = workdir / f"postgres-{procedures}"
+            pg_dir.mkdir()
+            pg_app = make_app(pg_dir, f"{postgres_url}{separator}options=-csearch_path%3D{schema}", "postgres")
+            seconds = index_corpus(pg_app, corpus)
+            print(f"  postgres   indexed in {seconds:.0f} s: {len(corpus.versions) / seconds:.0f} versions/s")
+            run_project(pg_app, warmup)
+            report("postgres", run_project(pg_app, mix))
+            with pg_app.app_context():
+                get_engine().dispose()
+        finally:
+            with admin.connect() as connection_pg:
+                connection_pg.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    return procedures, p95, fts_p95
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--procedures", type=int, default=25000)
+    parser.add_argument("--sizes", help="several corpus sizes, e.g. 2000,25000 (overrides --procedures)")
+    parser.add_argument("--versions", type=int, default=4, help="average versions per procedure")
+    parser.add_argument("--seed", type=int, default=2019)
+    parser.add_argument("--postgres-url", help="also measure the PostgreSQL backend on this server")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.procedures]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="qmsdocs-bench-") as workdir:
+        for size in sizes:
+            results.append(run_size(size, args.versions, args.seed, args.postgres_url, Path(workdir)))
+    print()
+    for procedures, p95, fts_p95 in results:
+        verdict = "meets" if p95 <= TARGET_P95_MS else "misses"
+        print(f"{procedures} procedures: whoosh p95 {p95:.1f} ms ({verdict} the {TARGET_P95_MS:.0f} ms target), "
+              f"fts5 p95 {fts_p95:.1f} ms, ratio {p95 / fts_p95:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
