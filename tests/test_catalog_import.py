@@ -92,6 +92,8 @@ def test_xlsx_with_codes_stored_as_numbers_keeps_the_trailing_zeros(admin_api):
     assert report["created"] == 2
     assert [row["row"] for row in report["refused"]] == [5]
     assert admin_api.get("/api/v1/admin-procedures/2.000480").status_code == 200
+    again = upload(admin_api, data, "danh-muc.xlsx").get_json()
+    assert again["unchanged"] == 2 and again["created"] == 0
 
 
 def test_json_list_or_items_object_and_format_field(admin_api):

@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -104,6 +105,7 @@ _KIND_HINTS = (
 )
 
 
+@lru_cache(maxsize=4096)
 def parse_kind(text: str) -> str | None:
     """The kind named by a key, a label or a published agency description; None when unclear."""
     text = (text or "").strip()

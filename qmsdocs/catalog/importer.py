@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from dataclasses import field as default
 
-from qmsdocs.catalog.services import RowRefused, apply_record, fold, parse_record
+from qmsdocs.catalog.services import RowRefused, agency_names, apply_record, fold, load_catalog, parse_record
 from qmsdocs.auth.permissions import require_admin
 from qmsdocs.audit.services import record
 from qmsdocs.db import session
@@ -199,6 +199,8 @@ def import_file(data: bytes, filename: str | None, *, fmt: str | None = None, ac
     source = (filename or f"tệp {fmt}")[:255]
     report = ImportReport(source=source)
     seen: dict[str, int] = {}
+    names = agency_names()
+    accepted = []
     for number, raw in rows:
         report.rows += 1
         if raw is None:
@@ -206,19 +208,24 @@ def import_file(data: bytes, filename: str | None, *, fmt: str | None = None, ac
             continue
         code_hint = str(raw.get("code") or "").strip()[:64] or None
         try:
-            rec = parse_record(raw)
+            rec = parse_record(raw, names)
             if rec.code in seen:
                 raise RowRefused(f"Mã {rec.code} đã có ở dòng {seen[rec.code]} của cùng tệp; dòng này bị bỏ qua.")
-            seen[rec.code] = number
-            outcome = apply_record(rec, source=source, actor=actor)
         except RowRefused as refused:
             report.refused.append(RefusedRow(number, code_hint, str(refused)))
             continue
+        seen[rec.code] = number
+        accepted.append((number, rec))
+    known = load_catalog([rec.code for _, rec in accepted])
+    for number, rec in accepted:
+        try:
+            outcome = apply_record(rec, source=source, actor=actor, known=known)
         except QmsError as error:
-            report.refused.append(RefusedRow(number, code_hint, error.message))
+            report.refused.append(RefusedRow(number, rec.code, error.message))
             continue
         report.warnings += rec.warnings
         setattr(report, outcome, getattr(report, outcome) + 1)
+    report.refused.sort(key=lambda row: row.row)
     record(actor, "admin_procedure.import", "admin_procedure", None, source=source, format=fmt,
            **{k: v for k, v in report.as_dict().items() if isinstance(v, int)}, refused=len(report.refused))
     return report

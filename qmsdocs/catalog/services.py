@@ -99,8 +99,9 @@ def list_admin_procedures(*, q: str | None = None, field_name: str | None = None
     stmt = select(AdminProcedure)
     if q:
         words = q.strip()
-        stmt = stmt.where(or_(AdminProcedure.code.contains(words), AdminProcedure.name.contains(words),
-                              func.lower(AdminProcedure.name).contains(words.lower())))
+        stmt = stmt.where(or_(AdminProcedure.code.contains(words, autoescape=True),
+                              AdminProcedure.name.contains(words, autoescape=True),
+                              func.lower(AdminProcedure.name).contains(words.lower(), autoescape=True)))
     if field_name:
         stmt = stmt.where(AdminProcedure.field == field_name)
     if level:
@@ -202,13 +203,18 @@ def parse_levels(value) -> list[str]:
     return sorted(levels, key=ADMIN_LEVELS.index)
 
 
-def parse_agencies(value) -> tuple[list[str], list[str], str | None]:
+def agency_names() -> dict[str, str]:
+    """Folded agency name → code, to recognise agencies named in 'cơ quan thực hiện'."""
+    return {fold(name): code for code, name in session.execute(select(Agency.code, Agency.name))}
+
+
+def parse_agencies(value, names: dict[str, str] | None = None) -> tuple[list[str], list[str], str | None]:
     """Kinds and local agency codes named by 'cơ quan thực hiện' (keys, labels or published text)."""
     text = "; ".join(_split(value)) if isinstance(value, (list, tuple)) else _text(value)
     if not text:
         return [], [], None
     kinds, codes = [], []
-    names = {fold(name): code for code, name in session.execute(select(Agency.code, Agency.name))}
+    names = agency_names() if names is None else names
     known_codes = set(names.values())
     for part in _split(text):
         if part in known_codes:
@@ -270,8 +276,12 @@ def parse_date(value) -> date | None:
     raise RowRefused(f"Ngày '{text[:20]}' không hợp lệ. Dùng dd/mm/yyyy hoặc yyyy-mm-dd.")
 
 
-def parse_record(data: dict) -> Record:
-    """Validate one TTHC given with canonical keys (code, name, field, levels, agency_kinds …)."""
+def parse_record(data: dict, names: dict[str, str] | None = None) -> Record:
+    """Validate one TTHC given with canonical keys (code, name, field, levels, agency_kinds …).
+
+    `names` (from `agency_names()`) saves a query per row during a file import.
+    """
+    names = agency_names() if names is None else names
     code = parse_code(data.get("code"))
     name = _text(data.get("name"))
     if not name:
@@ -280,9 +290,10 @@ def parse_record(data: dict) -> Record:
         raise RowRefused(f"TTHC {code}: tên dài quá {MAX_NAME} ký tự.")
     field_name = _text(data.get("field"))[:255] or None
     levels = parse_levels(data.get("levels"))
-    kinds, codes, implementing = parse_agencies(data.get("agency_kinds"))
+    kinds, codes, implementing = parse_agencies(data.get("agency_kinds"), names)
+    known_codes = set(names.values())
     for extra in _split(data.get("agency_codes")):
-        if not session.scalar(select(Agency.id).where(Agency.code == extra)):
+        if extra not in known_codes:
             raise RowRefused(f"TTHC {code}: không có cơ quan mã '{extra[:64]}' (cột mã cơ quan).")
         if extra not in codes:
             codes.append(extra)
@@ -335,10 +346,29 @@ def _notify_alerts(code: str, change: str, *, effective_on: date | None, descrip
                                  actor=actor)
 
 
-def apply_record(rec: Record, *, source: str | None, actor, create_only: bool = False) -> str:
-    """Create or update one TTHC; returns what happened: created, changed, abolished, restored, updated, unchanged."""
-    item = session.scalar(select(AdminProcedure).where(AdminProcedure.code == rec.code)
-                          .options(selectinload(AdminProcedure.legal_bases)))
+def load_catalog(codes: list[str]) -> dict[str, AdminProcedure]:
+    """The catalogued TTHC among `codes` with their legal bases, in a few queries (for file imports)."""
+    found: dict[str, AdminProcedure] = {}
+    unique = sorted(set(codes))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start:start + 500]
+        for item in session.scalars(select(AdminProcedure).where(AdminProcedure.code.in_(chunk))
+                                    .options(selectinload(AdminProcedure.legal_bases))):
+            found[item.code] = item
+    return found
+
+
+def apply_record(rec: Record, *, source: str | None, actor, create_only: bool = False,
+                 known: dict[str, AdminProcedure] | None = None) -> str:
+    """Create or update one TTHC; returns what happened: created, changed, abolished, restored, updated, unchanged.
+
+    `known` (from `load_catalog`) spares a query per row; a TTHC missing from it is new.
+    """
+    if known is not None:
+        item = known.get(rec.code)
+    else:
+        item = session.scalar(select(AdminProcedure).where(AdminProcedure.code == rec.code)
+                              .options(selectinload(AdminProcedure.legal_bases)))
     values = _record_values(rec)
     new_keys = [key for _, key in rec.legal_bases]
     if item is None:

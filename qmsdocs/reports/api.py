@@ -38,7 +38,8 @@ def download(data: bytes, mimetype: str, filename: str) -> Response:
 
 @bp.get("/reports/coverage")
 def coverage():
-    return jsonify(services.coverage_summary(_agency_arg()))
+    details = request.args.get("details") in ("1", "true") or None
+    return jsonify(services.coverage_summary(_agency_arg(), details=details))
 
 
 @bp.get("/reports/coverage.csv")

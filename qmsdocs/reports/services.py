@@ -154,8 +154,14 @@ def coverage(agency_code: str | None = None) -> list[AgencyCoverage]:
     return result
 
 
-def coverage_summary(agency_code: str | None = None) -> dict:
+def coverage_summary(agency_code: str | None = None, *, details: bool | None = None) -> dict:
+    """Totals, one row per agency and one per TTHC; the lists of gaps come with one agency or on request.
+
+    A province with thousands of TTHC has hundreds of thousands of agency × TTHC gaps: the
+    province view gives counts, the CSV/XLSX exports and `?agency=` give the lists.
+    """
     rows = coverage(agency_code)
+    with_lists = bool(agency_code) if details is None else details
     applicable = sum(len(r.applicable) for r in rows)
     covered = sum(len(r.covered) for r in rows)
     body = {
@@ -168,7 +174,7 @@ def coverage_summary(agency_code: str | None = None) -> dict:
             "procedures": sum(r.procedures for r in rows),
             "procedures_without_tthc": sum(len(r.without_tthc) for r in rows),
         },
-        "agencies": [r.as_dict(with_lists=bool(agency_code) or bool(r.gaps) or bool(r.without_tthc)) for r in rows],
+        "agencies": [r.as_dict(with_lists=with_lists) for r in rows],
     }
     by_tthc: dict[str, dict] = {}
     for row in rows:
