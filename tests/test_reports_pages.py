@@ -20,7 +20,7 @@ def test_dashboard_draws_svg_charts_without_scripts_after_the_demo(client, runne
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "<svg" in html and "<script" not in html and "http://cdn" not in html
-    assert "168" in html and "49.4%" in html and "50.6%" in html
+    assert "168" in html and "49,4%" in html and "50,6%" in html
     for path in ("/reports/coverage", "/reports/coverage?agency=STNMT", "/reports/assessments?year=2019",
                  "/admin-procedures", "/admin-procedures/1.004227", "/admin-procedures/suggestions",
                  "/agencies/structure", "/agencies/structure/STNMT", "/reports?year=abc"):

@@ -12,20 +12,24 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
-def bar_chart(items: list[tuple[str, int, str]], *, title: str, total: int | None = None, width: int = 560) -> Markup:
-    """Horizontal bars: (label, count, color); the share of `total` is printed beside each bar."""
+def bar_chart(items: list[tuple], *, title: str, total: int | None = None, width: int = 560) -> Markup:
+    """Horizontal bars: (label, count, color[, share]); the share (given, or of `total`) is printed beside each bar.
+
+    Pass the report's own shares so the chart prints the same rounded figures as the tables.
+    """
     row_height, label_width, top = 30, 170, 28
     height = top + row_height * len(items) + 10
-    biggest = max([count for _, count, _ in items] + [1])
+    biggest = max([item[1] for item in items] + [1])
     bar_space = width - label_width - 110
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
              f'width="100%" style="max-width:{width}px" aria-label="{escape(title)}">',
              f"<title>{escape(title)}</title>",
              f'<text x="0" y="18" font-size="14" font-weight="bold">{escape(title)}</text>']
-    for index, (label, count, color) in enumerate(items):
+    for index, (label, count, color, *given) in enumerate(items):
         y = top + index * row_height
         length = 0 if not count else max(2, round(bar_space * count / biggest))
-        share = f" ({_fmt(100 * count / total)}%)" if total else ""
+        value = given[0] if given else (100 * count / total if total else None)
+        share = f" ({_fmt(value)}%)" if value is not None else ""
         parts.append(f'<text x="0" y="{y + 19}" font-size="13">{escape(label)}</text>')
         parts.append(f'<rect x="{label_width}" y="{y + 5}" width="{length}" height="20" fill="{color}" rx="2"/>')
         parts.append(f'<text x="{label_width + length + 6}" y="{y + 19}" font-size="13">{count}{escape(share)}</text>')

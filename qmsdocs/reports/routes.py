@@ -23,6 +23,12 @@ from qmsdocs.reports.models import CLASSIFICATION_LABELS
 bp = Blueprint("reports", __name__)
 
 
+@bp.app_template_filter("pct")
+def percent(value) -> str:
+    """49.4 -> '49,4%': Vietnamese decimal comma, as in the official report."""
+    return f"{float(value or 0):.1f}".replace(".", ",") + "%"
+
+
 def _year() -> int:
     raw = (request.args.get("year") or request.form.get("year") or "").strip()
     if raw:
@@ -33,8 +39,8 @@ def _year() -> int:
 
 def _dashboard_charts(summary: dict) -> dict:
     by_class = summary["by_class"]
-    classes = [(CLASSIFICATION_LABELS[key], by_class[key], charts.COLORS[key]) for key in services.CLASS_KEYS
-               if key != "unassessed" or by_class[key]]
+    classes = [(CLASSIFICATION_LABELS[key], by_class[key], charts.COLORS[key], summary["shares"][key])
+               for key in services.CLASS_KEYS if key != "unassessed" or by_class[key]]
     levels = [(LEVEL_LABELS[level], [(CLASSIFICATION_LABELS[key], summary["levels"][level]["by_class"][key],
                                       charts.COLORS[key]) for key in services.CLASS_KEYS]) for level in LEVELS]
     return {
@@ -52,8 +58,9 @@ def index():
     coverage = services.coverage_summary()
     totals = coverage["totals"]
     coverage_chart = charts.bar_chart(
-        [(_("Đã có quy trình ISO"), totals["covered"], charts.COLORS["covered"]),
-         (_("Chưa có quy trình"), totals["gaps"], charts.COLORS["gap"])],
+        [(_("Đã có quy trình ISO"), totals["covered"], charts.COLORS["covered"], totals["coverage_rate"]),
+         (_("Chưa có quy trình"), totals["gaps"], charts.COLORS["gap"],
+          round(100 - totals["coverage_rate"], 1) if totals["applicable"] else 0.0)],
         title=_("TTHC áp dụng tại các cơ quan"), total=totals["applicable"])
     return render_template("reports/index.html", summary=summary, year=year, years=services.assessment_years(),
                            charts=_dashboard_charts(summary), coverage=coverage, coverage_chart=coverage_chart,
