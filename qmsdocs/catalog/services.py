@@ -245,7 +245,7 @@ def parse_legal_bases(value) -> tuple[list[tuple[str, str]], list[str]]:
         for symbol, key in found:
             if key not in seen:
                 seen.add(key)
-                bases.append((symbol[:128], key))
+                bases.append((symbol[:128], key[:128]))
     return bases, warnings
 
 
@@ -282,6 +282,9 @@ def parse_record(data: dict, names: dict[str, str] | None = None) -> Record:
     `names` (from `agency_names()`) saves a query per row during a file import.
     """
     names = agency_names() if names is None else names
+    for key in ("code", "name", "field", "publishing_decision", "status", "effective_on"):
+        if isinstance(data.get(key), (list, tuple, dict, set)):
+            raise RowRefused(f"Trường '{key}' phải là một giá trị đơn (chuỗi ký tự), không phải danh sách.")
     code = parse_code(data.get("code"))
     name = _text(data.get("name"))
     if not name:
@@ -297,6 +300,8 @@ def parse_record(data: dict, names: dict[str, str] | None = None) -> Record:
             raise RowRefused(f"TTHC {code}: không có cơ quan mã '{extra[:64]}' (cột mã cơ quan).")
         if extra not in codes:
             codes.append(extra)
+    if len(" ".join(codes)) > 1000:
+        raise RowRefused(f"TTHC {code}: danh sách cơ quan thực hiện quá dài; hãy dùng loại cơ quan thay cho từng mã.")
     legal_bases, warnings = parse_legal_bases(data.get("legal_bases"))
     status = parse_status(data.get("status"))
     return Record(
