@@ -34,6 +34,8 @@ from qmsdocs.search.models import SearchOutbox
 log = logging.getLogger(__name__)
 
 PENDING = "qmsdocs.search.pending"
+# Set when a search saw marks left behind: they are applied once that request's transaction ends.
+CATCH_UP = "qmsdocs.search.catch_up"
 LOCK_WAIT_SECONDS = 10.0
 STALE_MARK_SECONDS = 30
 BATCH = 200
@@ -85,12 +87,14 @@ def _before_flush(db: Session, _context, _instances) -> None:
 
 def _after_commit(db: Session) -> None:
     procedure_ids = db.info.pop(PENDING, None)
-    if procedure_ids:
-        apply_isolated(sorted(procedure_ids))
+    catch_up = db.info.pop(CATCH_UP, False)
+    if procedure_ids or catch_up:
+        apply_isolated(sorted(procedure_ids or ()))
 
 
 def _after_rollback(db: Session) -> None:
     db.info.pop(PENDING, None)
+    db.info.pop(CATCH_UP, None)
 
 
 def connect_signals() -> None:
@@ -117,7 +121,7 @@ def apply_isolated(procedure_ids: list[int]) -> None:
                 session.commit()
             except Exception as error:
                 session.rollback()
-                _count_failure(getattr(error, "search_mark_ids", []), error)
+                _count_failure(getattr(error, "search_procedure_ids", procedure_ids), error)
                 raise
     except IndexBusy as busy:
         log.warning("search index busy (%s); %d procedure(s) left marked for later", busy, len(procedure_ids))
@@ -145,6 +149,7 @@ def _apply_batch(procedure_ids: list[int], include_stale: bool, timeout: float) 
         condition = or_(condition, SearchOutbox.created_at < utcnow() - timedelta(seconds=STALE_MARK_SECONDS))
     backend = get_backend()
     mark_ids: list[int] = []
+    targets = list(procedure_ids)
     try:
         with backend.writer(timeout) as writer:
             marks = session.execute(
@@ -159,7 +164,7 @@ def _apply_batch(procedure_ids: list[int], include_stale: bool, timeout: float) 
             for procedure_id in targets:
                 writer.replace(procedure_id, records[procedure_id])
     except Exception as error:
-        error.search_mark_ids = mark_ids
+        error.search_procedure_ids = targets
         raise
     if mark_ids:
         session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(mark_ids)))
@@ -167,13 +172,13 @@ def _apply_batch(procedure_ids: list[int], include_stale: bool, timeout: float) 
     return len(targets)
 
 
-def _count_failure(mark_ids: list[int], error: Exception) -> None:
-    """Record the failed attempt on the marks (the session was just rolled back)."""
-    if not mark_ids or isinstance(error, IndexBusy):
+def _count_failure(procedure_ids: list[int], error: Exception) -> None:
+    """Record the failed attempt on these procedures' marks (the session was just rolled back)."""
+    if not procedure_ids or isinstance(error, IndexBusy):
         return
     try:
         session.execute(
-            update(SearchOutbox).where(SearchOutbox.id.in_(mark_ids))
+            update(SearchOutbox).where(SearchOutbox.procedure_id.in_(procedure_ids))
             .values(attempts=SearchOutbox.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:1000])
         )
         session.commit()
@@ -182,11 +187,15 @@ def _count_failure(mark_ids: list[int], error: Exception) -> None:
         log.warning("could not record the failed indexing attempt", exc_info=True)
 
 
-def apply_stale_marks() -> None:
-    """Called before a search: apply marks some crashed or busy writer left behind."""
+def catch_up_after_commit() -> None:
+    """Called by a search: marks some crashed or busy writer left behind are applied after this request.
+
+    Not at once: the request's own transaction may hold SQLite's write lock (a token's
+    last use is recorded), which the indexer would then wait for.
+    """
     cutoff = utcnow() - timedelta(seconds=STALE_MARK_SECONDS)
     if session.scalar(select(SearchOutbox.id).where(SearchOutbox.created_at < cutoff).limit(1)) is not None:
-        apply_isolated([])
+        session.info[CATCH_UP] = True
 
 
 def pending_marks(older_than_seconds: int = 0) -> list[tuple[int, int]]:

@@ -250,7 +250,7 @@ class SearchResults:
 
 
 def search(request: SearchRequest) -> SearchResults:
-    indexer.apply_stale_marks()
+    indexer.catch_up_after_commit()
     backend = indexer.get_backend()
     offset = (request.page - 1) * request.per_page
     result = backend.search(request.clauses, request.filters, offset=offset, limit=request.per_page,

@@ -306,7 +306,7 @@ class WhooshBackend:
             whoosh_index.open_dir(str(self.root / name), indexname=index_name)
         reader = ix.reader()
         segments = [_Segment(leaf, leaf.segment().segment_id(), index_name == "history")
-                    for leaf, _base in reader.leaf_readers()]
+                    for leaf, _base in reader.leaf_readers() if leaf.segment() is not None]
         if opened is not None:
             try:
                 opened[2].close()
