@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from qmsdocs import create_app
-from tests.conftest import PASSWORD, _database_url
+from tests.conftest import PASSWORD, _database_url, get_engine_of
 
 CHROMIUM = os.environ.get("QMSDOCS_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -50,18 +51,50 @@ def live_app(tmp_path):
     result = app.test_cli_runner().invoke(args=["qms", "init"])
     assert result.exit_code == 0, result.output
     yield app
+    # Close pooled connections now rather than at garbage collection (a ResourceWarning on PostgreSQL).
+    get_engine_of(app).dispose()
     cleanup()
+
+
+class InFlight:
+    """WSGI wrapper counting requests being served, so the server stops only once they are done.
+
+    A request still running when the test ends (a preview frame, say) would otherwise hold a
+    database connection past the engine's disposal.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            self.count += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.lock:
+                self.count -= 1
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 @pytest.fixture
 def live_server(live_app):
     """Base URL of the app served on a free local port for the duration of one test."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    in_flight = InFlight(live_app)
+    server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
+    in_flight.wait_idle()
     server.shutdown()
     thread.join(timeout=10)
+    in_flight.wait_idle()
 
 
 @pytest.fixture(scope="session")
