@@ -451,3 +451,14 @@ def test_error_pages_are_translated_too(signed_in):
     client = signed_in()
     client.get("/lang/en")
     assert "Not found" in text_of(client.get("/procedures/99999"))
+
+
+def test_page_forms_work_with_csrf_protection_on_and_fail_without_the_token(app, signed_in, draft):
+    approver = signed_in("pheduyet", "approver", "STNMT")
+    page = text_of(approver.get(f"/procedures/{draft}"))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    app.config["WTF_CSRF_ENABLED"] = True
+    refused = approver.post(f"/procedures/{draft}/versions/2/approve", data={"comment": "Đồng ý"})
+    assert refused.status_code == 400 and "tải lại trang" in text_of(refused)
+    accepted = approver.post(f"/procedures/{draft}/versions/2/approve", data={"comment": "Đồng ý", "csrf_token": token})
+    assert accepted.status_code == 303

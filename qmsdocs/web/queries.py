@@ -11,7 +11,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from qmsdocs.agencies.models import Agency
@@ -365,12 +365,3 @@ def latest_number(procedure: Procedure) -> int:
         select(func.coalesce(func.max(ProcedureVersion.number), 0)).where(ProcedureVersion.procedure_id == procedure.id)
     ) or 0
 
-
-def newer_approved_exists(version: ProcedureVersion) -> bool:
-    return bool(session.scalar(
-        select(func.count()).select_from(ProcedureVersion).where(and_(
-            ProcedureVersion.procedure_id == version.procedure_id,
-            ProcedureVersion.number > version.number,
-            ProcedureVersion.state == "approved",
-        ))
-    ))
