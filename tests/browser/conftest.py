@@ -17,7 +17,11 @@ from qmsdocs import create_app
 from tests.conftest import PASSWORD, _database_url, get_engine_of
 
 CHROMIUM = os.environ.get("QMSDOCS_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+REPO = Path(__file__).resolve().parents[2]
+# The README's pictures are refreshed on request; ordinary runs keep the work tree clean.
+SCREENSHOTS = REPO / (
+    "docs/screenshots" if os.environ.get("QMSDOCS_UPDATE_SCREENSHOTS") == "1" else "tests/artifacts/screenshots"
+)
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -143,7 +147,8 @@ def make_live_user(live_app):
 
 @pytest.fixture
 def screenshot():
-    """Save a screenshot under docs/screenshots/ (linked from the README)."""
+    """Save a screenshot: under docs/screenshots/ (linked from the README) when
+    QMSDOCS_UPDATE_SCREENSHOTS=1, else under tests/artifacts/screenshots/."""
     def take(page, name: str):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
