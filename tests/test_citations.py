@@ -141,3 +141,16 @@ def test_citations_of_a_real_procedure():
         ("1291/QD-UBND", "body"),
         ("107/2021/ND-CP", "footnote"),
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["15/2015/TTLT - BTP - BNV", "15/2015/TTLT – BTP – BNV", "15/2015/TTLT-BTP- BNV", "15/2015/TTLT-BTP - BNV"],
+)
+def test_joint_circular_keeps_every_issuer_whatever_the_spacing(text):
+    assert [c.key for c in extract_citations(text)] == ["15/2015/TTLT-BTP-BNV"]
+
+
+def test_a_dash_before_the_following_words_is_not_taken_for_an_issuer():
+    text = "Nghị định số 61/2018/NĐ-CP - về thực hiện cơ chế một cửa"
+    assert [c.key for c in extract_citations(text)] == ["61/2018/ND-CP"]

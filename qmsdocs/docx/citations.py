@@ -53,7 +53,10 @@ _SYMBOL = re.compile(
     r"(?P<number>\d{1,5})\s*/\s*"
     r"(?:(?P<year>(?:19|20)\d{2})\s*/\s*)?"
     rf"(?P<kind>[{_LETTERS}]+\d{{0,2}})"
-    rf"(?P<issuer>(?:\s*[{_DASH}]\s*[{_LETTERS}0-9]+)?(?:[{_DASH}][{_LETTERS}0-9]+)*)"
+    # Further issuers (joint circulars: TTLT-BTP-BNV) may have spaces around their dash
+    # only when written in capitals, so "…/NĐ-CP - về việc" does not swallow the next word.
+    rf"(?P<issuer>(?:\s*[{_DASH}]\s*[{_LETTERS}0-9]+)?"
+    rf"(?:[{_DASH}][{_LETTERS}0-9]+|\s*[{_DASH}]\s*[A-ZĐÐ][A-ZĐÐ0-9]*(?![a-zđ]))*)"
     rf"(?![\w{_DASH}])"
 )
 _DASH_RUN = re.compile(rf"\s*[{_DASH}]\s*")
