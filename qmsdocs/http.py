@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from qmsdocs.errors import Conflict, QmsError
+from qmsdocs.storage import BlobCorrupted, BlobMissing
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,17 @@ def init_app(app: Flask) -> None:
                 code="concurrent_change",
             )
         )
+
+    @app.errorhandler(BlobCorrupted)
+    @app.errorhandler(BlobMissing)
+    def _blob_unreadable(error):
+        _rollback()
+        log.error("stored file unreadable: %r", error)
+        return error_response(QmsError(
+            "Tệp đã lưu của phiên bản này bị hỏng hoặc bị mất nên không thể gửi ra. "
+            "Hãy báo quản trị viên chạy `qms check` và khôi phục tệp từ bản sao lưu.",
+            code="stored_file_unreadable", status=503,
+        ))
 
     @app.errorhandler(OperationalError)
     def _busy(_error):

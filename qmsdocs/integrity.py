@@ -55,9 +55,11 @@ def check_blobs(repair: bool) -> list[Finding]:
             findings.append(Finding("corrupt_blob", sha, f"tệp của {', '.join(users)} sai checksum"))
     for sha in store.keys():
         if sha not in referenced:
+            if store.age_seconds(sha) <= ORPHAN_GRACE_SECONDS:
+                # So young it may belong to an upload whose row is about to commit: not a fault yet.
+                continue
             finding = Finding("orphan_blob", sha, "tệp không thuộc phiên bản nào (tải lên bị gián đoạn)")
-            # A blob this young may belong to an upload whose row is about to commit.
-            if repair and store.age_seconds(sha) > ORPHAN_GRACE_SECONDS:
+            if repair:
                 store.remove_orphan(sha)
                 finding.repaired = True
             findings.append(finding)

@@ -110,6 +110,7 @@ def test_young_orphans_are_left_for_uploads_in_flight(app, runner):
         from qmsdocs.storage import blob_store
 
         key = blob_store().put(b"dang tai len")
+    assert runner.invoke(args=["qms", "check"]).exit_code == 0
     runner.invoke(args=["qms", "check", "--repair"])
     with app.app_context():
         assert blob_store().exists(key)
@@ -125,3 +126,10 @@ def test_demo_loads_once(app, runner):
         procedures = session.scalars(select(Procedure)).all()
         assert len(procedures) >= 4
         assert any(len(p.versions) >= 2 for p in procedures)
+
+
+def test_demo_refuses_a_database_that_already_holds_real_data(runner, make_agency):
+    make_agency("STNMT", "Sở Tài nguyên và Môi trường")
+    result = runner.invoke(args=["qms", "demo"])
+    assert result.exit_code != 0
+    assert "thư mục trống" in result.output

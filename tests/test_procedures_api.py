@@ -207,3 +207,32 @@ def test_oversize_uploads_are_refused_as_too_large(app, admin_api, make_procedur
     assert far_over.status_code == 413
     assert far_over.get_json()["error"]["code"] == "too_large"
     assert "MB" in far_over.get_json()["error"]["message"]
+
+
+def test_codes_differing_only_in_case_or_separators_are_one_procedure(admin_api, make_procedure):
+    make_procedure(code="QT-90/STP")
+    clash = admin_api.post("/api/v1/procedures", json={"agency": "STP", "code": "qt-90/stp", "title": "Trùng"})
+    assert clash.status_code == 409
+
+
+def test_tthc_codes_must_be_sent_as_text(admin_api, make_agency):
+    make_agency("STP")
+    response = admin_api.post("/api/v1/procedures",
+                              json={"agency": "STP", "code": "A", "title": "x", "admin_procedures": [1.00422]})
+    assert response.status_code == 400
+    assert "chuỗi" in response.get_json()["error"]["message"]
+
+
+def test_download_of_a_corrupted_blob_is_explained(app, admin_api, make_procedure, make_docx):
+    procedure = make_procedure()
+    body = admin_api.upload(procedure["id"], make_docx()).get_json()
+    with app.app_context():
+        from qmsdocs.storage import blob_store
+
+        path = blob_store().path_for(body["sha256"])
+    path.chmod(0o644)
+    path.write_bytes(b"hong")
+    response = admin_api.get(f"/api/v1/procedures/{procedure['id']}/versions/1/file")
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "stored_file_unreadable"
+    assert "qms check" in response.get_json()["error"]["message"]

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qmsdocs.agencies.models import Agency
+from qmsdocs.audit.models import AuditEvent
+from qmsdocs.audit.services import record
+from qmsdocs.auth.permissions import SYSTEM
 from qmsdocs.cli import qms
 from qmsdocs.db import session
+
+DEMO_MARK = "demo.load"
 
 # Further areas append (name, function) steps; each runs after the core data exists.
 demo_steps: list = []
@@ -27,13 +32,20 @@ def demo_command() -> None:
     """Load demo agencies, users and procedures with several versions (once)."""
     from qmsdocs.demo.data import DEMO_PASSWORD, load_core_demo
 
-    if session.scalar(select(Agency).where(Agency.code == "STNMT")):
+    if session.scalar(select(AuditEvent.id).where(AuditEvent.action == DEMO_MARK).limit(1)):
         click.echo("Dữ liệu minh họa đã có; không nạp lại.")
         return
+    agencies = session.scalar(select(func.count()).select_from(Agency))
+    if agencies:
+        raise click.ClickException(
+            f"Cơ sở dữ liệu đã có dữ liệu ({agencies} cơ quan) nên không nạp dữ liệu minh họa vào đây. "
+            "Hãy đặt QMSDOCS_DATA_DIR sang một thư mục trống rồi chạy lại `qms init` và `qms demo`."
+        )
     load_core_demo()
     for name, step in demo_steps:
         step()
         click.echo(f"- {name}")
+    record(SYSTEM, DEMO_MARK, "demo", None)
     session.commit()
     click.echo(f"Đã nạp dữ liệu minh họa. Đăng nhập: admin / {DEMO_PASSWORD} (hoặc bientap, pheduyet, xem).")
 

@@ -62,6 +62,13 @@ def find_procedure(agency_id: int, code: str) -> Procedure | None:
     return session.scalar(select(Procedure).where(Procedure.agency_id == agency_id, Procedure.code == code))
 
 
+def _same_code_exists(agency_id: int, code: str) -> bool:
+    """Codes differing only in letter case or separators name the same procedure."""
+    key = _code_key(code)
+    codes = session.scalars(select(Procedure.code).where(Procedure.agency_id == agency_id))
+    return any(_code_key(existing) == key for existing in codes)
+
+
 def _clean_codes(codes) -> list[str]:
     if codes is None:
         return []
@@ -71,7 +78,13 @@ def _clean_codes(codes) -> list[str]:
         raise InvalidInput("Danh sách mã thủ tục hành chính phải là một mảng.", code="invalid_admin_procedures")
     cleaned = []
     for code in codes:
-        code = str(code).strip()
+        if not isinstance(code, str):
+            raise InvalidInput(
+                "Mã thủ tục hành chính phải được gửi dưới dạng chuỗi ký tự, ví dụ \"1.004227\" "
+                "(không gửi dạng số, vì số sẽ làm mất chữ số 0 ở cuối).",
+                code="invalid_admin_procedures",
+            )
+        code = code.strip()
         if not TTHC_CODE.match(code):
             raise InvalidInput(
                 f"Mã thủ tục hành chính '{code}' không hợp lệ (ví dụ đúng: 1.004227).",
@@ -98,7 +111,7 @@ def create_procedure(agency_code: str, code: str, title: str, *, field: str | No
         raise InvalidInput("Chu kỳ rà soát phải từ 1 đến 120 tháng.", code="invalid_review_interval")
     if not agency.active:
         raise Conflict("Cơ quan này đã ngừng hoạt động; không thể thêm quy trình mới.", code="agency_inactive")
-    if find_procedure(agency.id, code):
+    if find_procedure(agency.id, code) or _same_code_exists(agency.id, code):
         raise Conflict(
             f"Cơ quan đã có quy trình mã '{code}'. Hãy tải phiên bản mới lên quy trình đó.",
             code="procedure_exists",
