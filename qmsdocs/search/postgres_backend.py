@@ -119,7 +119,8 @@ class PostgresBackend:
     rebuild_in_transaction = True
 
     def ensure_index(self) -> bool:
-        return False  # the table and its GIN indexes come with the migration
+        """The table and its GIN indexes come with the migration; True while it is still empty."""
+        return session.scalar(select(_table.c.id).limit(1)) is None
 
     @contextmanager
     def writer(self, timeout: float):

@@ -274,7 +274,7 @@ def _hits(backend_hits, clauses: list[Clause]) -> list[SearchHit]:
         (pid, number): text for pid, number, text in session.execute(
             select(ProcedureVersion.procedure_id, ProcedureVersion.number, ProcedureVersion.text)
             .where(ProcedureVersion.procedure_id.in_(ids),
-                   ProcedureVersion.number.in_({h.version_number for h in backend_hits if h.version_number}))
+                   ProcedureVersion.number.in_(sorted({h.version_number for h in backend_hits if h.version_number})))
         )
     }
     names = admin_procedure_names(sorted({c for p in procedures.values() for c in p.admin_procedure_codes}))

@@ -29,6 +29,7 @@ import threading
 import time
 import uuid
 from collections import Counter, OrderedDict, defaultdict
+from itertools import chain
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from array import array
@@ -141,16 +142,35 @@ def whoosh_fields(doc: IndexedDoc) -> dict:
     return fields
 
 
-class _Row:
-    """Facet values of one record, read once per segment from its column."""
+FACET_COLUMNS = ("agency", "level", "field", "status", "stale", "admin_procedure", "legal")
 
-    __slots__ = ("pid", "number", "agency", "level", "field", "status", "stale", "tthc", "legal", "order")
 
-    def __init__(self, raw: bytes):
-        (self.pid, self.number, self.agency, self.level, self.field, self.status, self.stale,
-         tthc, legal, self.order) = json.loads(raw)
-        self.tthc = tuple(tthc)
-        self.legal = tuple(legal)
+class _SegmentRows:
+    """Per-document values of one segment, read once from its column into plain lists.
+
+    Facets are then counted with `Counter(map(list.__getitem__, matched))`, at C speed,
+    instead of one Python call per matching document and facet.
+    """
+
+    def __init__(self, raw_values):
+        self.pid: list[int] = []
+        self.number: list[int | None] = []
+        self.order: list[str] = []
+        self.values: dict[str, list] = {name: [] for name in FACET_COLUMNS}
+        for raw in raw_values:
+            (pid, number, agency, level, field, status, stale, tthc, legal, order) = json.loads(raw) if raw else (
+                0, None, "", "", "", "", False, [], [], "")
+            self.pid.append(pid)
+            self.number.append(number)
+            self.order.append(order)
+            for name, value in zip(FACET_COLUMNS, (agency, level, field, status, "true" if stale else "false",
+                                                   tuple(tthc), tuple(legal))):
+                self.values[name].append(value)
+        ranked = sorted(range(len(self.order)), key=self.order.__getitem__)
+        # rank[doc]: the document's place in (agency, code) order, the tie-breaker of equal scores.
+        self.rank = [0] * len(ranked)
+        for place, doc in enumerate(ranked):
+            self.rank[doc] = place
 
 
 class _Segment:
@@ -173,7 +193,7 @@ class WhooshBackend:
         self._opened: dict[str, tuple] = {}  # index name → (generation folder, index, reader, segments)
         self._postings: OrderedDict = OrderedDict()
         self._postings_size = 0
-        self._rows: dict[str, list[_Row]] = {}
+        self._rows: dict[str, _SegmentRows] = {}
 
     # Generations and the pointer -------------------------------------------------------------
 
@@ -297,8 +317,10 @@ class WhooshBackend:
     def _segments(self, index_name: str) -> tuple[object, list[_Segment]]:
         """The open reader of an index (reopened when a writer committed) and its segments."""
         name = self._pointer()
-        if name is None:
-            raise FileNotFoundError("search index missing; run `qms init`")
+        if not self._generation_ok(name):
+            log.warning("search index missing or outdated in %s: created empty; run `qms reindex`", self.root)
+            self.ensure_index()
+            name = self._pointer()
         opened = self._opened.get(index_name)
         if opened is not None and opened[0] == name and opened[1].latest_generation() == opened[2].generation():
             return opened[2], opened[3]
@@ -357,11 +379,10 @@ class WhooshBackend:
     def _set(self, segment: _Segment, field: str, term: str) -> set[int]:
         return set(self._ids(segment, field, term)[0])
 
-    def _rows_of(self, segment: _Segment) -> list[_Row]:
+    def _rows_of(self, segment: _Segment) -> _SegmentRows:
         rows = self._rows.get(segment.segid)
         if rows is None:
-            column = segment.reader.column_reader("facets")
-            rows = [_Row(raw) if raw else None for raw in column]
+            rows = _SegmentRows(segment.reader.column_reader("facets"))
             self._rows[segment.segid] = rows
         return rows
 
@@ -461,13 +482,13 @@ class WhooshBackend:
 
     def search(self, clauses: list[Clause], filters: Filters, *, offset: int, limit: int,
                include_history: bool) -> BackendResult:
+        wanted = offset + limit
         with self._search_lock:
-            found: list[tuple[float, str, _Row, int, str]] = []  # score, order, row, docnum, index
-            facets_source: list[_Row] = []
-            total = 0
-            names = INDEX_NAMES if include_history else INDEX_NAMES[:1]
+            # (score, tie-break order, rows, doc, index name) of the best candidates of every segment
+            found: list[tuple[float, str, _SegmentRows, int, str]] = []
+            counted: list[tuple[_SegmentRows, Iterable[int]]] = []
             per_procedure: dict[int, tuple] = {}
-            for index_name in names:
+            for index_name in INDEX_NAMES if include_history else INDEX_NAMES[:1]:
                 reader, segments = self._segments(index_name)
                 for segment in segments:
                     matched = self._match(segment, clauses, filters)
@@ -475,31 +496,33 @@ class WhooshBackend:
                         continue
                     rows = self._rows_of(segment)
                     scores = self._score(reader, segment, clauses, matched) if clauses else {}
-                    if not include_history:
-                        total += len(matched)
-                        facets_source.extend(rows[d] for d in matched)
-                        best = heapq.nsmallest(offset + limit, matched,
-                                               key=lambda d: (-scores.get(d, 0.0), rows[d].order))
-                        found.extend((scores.get(d, 0.0), rows[d].order, rows[d], d, index_name) for d in best)
+                    if include_history:
+                        current = index_name == "current"
+                        for doc in matched:
+                            candidate = (current, rows.number[doc] or 0, scores.get(doc, 0.0), rows, doc)
+                            kept = per_procedure.get(rows.pid[doc])
+                            if kept is None or candidate[:2] > kept[:2]:
+                                per_procedure[rows.pid[doc]] = candidate
                         continue
-                    for doc in matched:
-                        row = rows[doc]
-                        candidate = (index_name == "current", row.number or 0, scores.get(doc, 0.0), row, doc)
-                        kept = per_procedure.get(row.pid)
-                        if kept is None or candidate[:2] > kept[:2]:
-                            per_procedure[row.pid] = candidate
+                    counted.append((rows, matched))
+                    found += [(scores.get(d, 0.0), rows.order[d], rows, d, index_name)
+                              for d in _best(matched, scores, rows.rank, wanted)]
+            total = sum(len(docs) for _rows, docs in counted)
             if include_history:
                 total = len(per_procedure)
-                for is_current, _number, score, row, doc in per_procedure.values():
-                    facets_source.append(row)
-                    found.append((score, row.order, row, doc, "current" if is_current else "history"))
-            found.sort(key=lambda item: (-item[0], item[1], item[2].number or 0))
+                by_segment: dict[int, tuple[_SegmentRows, list[int]]] = {}
+                for current, _number, score, rows, doc in per_procedure.values():
+                    by_segment.setdefault(id(rows), (rows, []))[1].append(doc)
+                    found.append((score, rows.order[doc], rows, doc, "current" if current else "history"))
+                counted = list(by_segment.values())
+            found.sort(key=lambda item: (-item[0], item[1], item[2].number[item[3]] or 0))
             hits = [
-                BackendHit(doc_key=f"{row.pid}:{row.number}", procedure_id=row.pid, version_number=row.number,
-                           is_current=index_name == "current", score=round(score, 4))
-                for score, _order, row, _doc, index_name in found[offset: offset + limit]
+                BackendHit(doc_key=f"{rows.pid[doc]}:{rows.number[doc]}", procedure_id=rows.pid[doc],
+                           version_number=rows.number[doc], is_current=index_name == "current",
+                           score=round(score, 4))
+                for score, _order, rows, doc, index_name in found[offset: offset + limit]
             ]
-            return BackendResult(total=total, hits=hits, facets=_facets(facets_source))
+            return BackendResult(total=total, hits=hits, facets=_facets(counted))
 
     def indexed_state(self) -> dict[int, tuple[set[str], set[str]]]:
         state: dict[int, tuple[set[str], set[str]]] = {}
@@ -513,20 +536,24 @@ class WhooshBackend:
         return state
 
 
-def _facets(rows: list[_Row]) -> dict[str, list[tuple[str, int]]]:
-    counters = {name: Counter() for name in ("agency", "level", "field", "status", "stale")}
-    tthc: Counter = Counter()
-    legal: Counter = Counter()
-    counters["agency"].update(row.agency for row in rows)
-    counters["level"].update(row.level for row in rows)
-    counters["field"].update(row.field for row in rows if row.field)
-    counters["status"].update(row.status for row in rows)
-    counters["stale"].update("true" if row.stale else "false" for row in rows)
-    for row in rows:
-        tthc.update(row.tthc)
-        legal.update(row.legal)
-    counters["admin_procedure"] = tthc
-    counters["legal"] = legal
+def _best(matched: set[int], scores: dict[int, float], rank: list[int], wanted: int) -> list[int]:
+    """The `wanted` best documents: by score, then in (agency, code) order."""
+    scored = [doc for doc in scores if scores[doc] > 0]
+    best = heapq.nsmallest(wanted, scored, key=lambda doc: (-scores[doc], rank[doc]))
+    if len(best) < wanted:
+        unscored = matched.difference(scored) if scored else matched
+        best += heapq.nsmallest(wanted - len(best), unscored, key=rank.__getitem__)
+    return best
+
+
+def _facets(counted: list[tuple[_SegmentRows, Iterable[int]]]) -> dict[str, list[tuple[str, int]]]:
+    counters = {name: Counter() for name in FACET_COLUMNS}
+    for rows, docs in counted:
+        docs = list(docs)
+        for name in FACET_COLUMNS:
+            values = map(rows.values[name].__getitem__, docs)
+            counters[name].update(chain.from_iterable(values) if name in ("admin_procedure", "legal") else values)
+    counters["field"].pop("", None)
     return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
             for name, counter in counters.items()}
 
