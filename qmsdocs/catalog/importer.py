@@ -16,7 +16,16 @@ import zipfile
 from dataclasses import dataclass
 from dataclasses import field as default
 
-from qmsdocs.catalog.services import RowRefused, agency_names, apply_record, fold, load_catalog, parse_record
+from qmsdocs.catalog.services import (
+    RowRefused,
+    agency_names,
+    apply_record,
+    fold,
+    load_catalog,
+    parse_record,
+    reindex_linked,
+    spreadsheet_code,
+)
 from qmsdocs.auth.permissions import require_admin
 from qmsdocs.audit.services import record
 from qmsdocs.db import session
@@ -185,7 +194,11 @@ def read_xlsx(data: bytes) -> list[tuple[int, dict]]:
         table = [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 10)]
     finally:
         workbook.close()
-    return _rows_from_table(table, 1)
+    rows = _rows_from_table(table, 1)
+    for _number, data in rows:
+        if "code" in data:
+            data["code"] = spreadsheet_code(data["code"])
+    return rows
 
 
 READERS = {"csv": read_csv, "json": read_json, "xlsx": read_xlsx}
@@ -217,15 +230,17 @@ def import_file(data: bytes, filename: str | None, *, fmt: str | None = None, ac
         seen[rec.code] = number
         accepted.append((number, rec))
     known = load_catalog([rec.code for _, rec in accepted])
+    to_reindex: set[str] = set()
     for number, rec in accepted:
         try:
-            outcome = apply_record(rec, source=source, actor=actor, known=known)
+            outcome = apply_record(rec, source=source, actor=actor, known=known, to_reindex=to_reindex)
         except QmsError as error:
             report.refused.append(RefusedRow(number, rec.code, error.message))
             continue
         report.warnings += rec.warnings
         setattr(report, outcome, getattr(report, outcome) + 1)
     report.refused.sort(key=lambda row: row.row)
+    reindex_linked(to_reindex)
     record(actor, "admin_procedure.import", "admin_procedure", None, source=source, format=fmt,
            **{k: v for k, v in report.as_dict().items() if isinstance(v, int)}, refused=len(report.refused))
     return report

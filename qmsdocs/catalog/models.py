@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from qmsdocs.db import Base, utcnow
+from qmsdocs.search.analysis import fold_key
 
 ADMIN_PROCEDURE_STATUSES = ("active", "abolished")
 STATUS_LABELS = {"active": "Đang thực hiện", "abolished": "Đã bãi bỏ"}
@@ -29,6 +30,15 @@ CHANGE_LABELS = {
 }
 
 
+def search_key(text: str | None) -> str:
+    """How the catalog compares names and fields: lower case, no diacritics, đ → d, single spaces.
+
+    The search area's analyzer, so "Đăng ký", "đăng ký" and "dang ky" are one key; SQLite's
+    lower() would only fold ASCII letters.
+    """
+    return fold_key(text or "")
+
+
 class AdminProcedure(Base):
     """One TTHC as published in the national database."""
 
@@ -38,8 +48,12 @@ class AdminProcedure(Base):
     # Opaque national code (mã TTHC) such as 1.004227.
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(1000))
+    # search_key(name): kept in step by _keep_search_keys, so lists filter without folding in SQL.
+    name_key: Mapped[str] = mapped_column(String(1000), default="")
     # Lĩnh vực: đất đai, hộ tịch, lý lịch tư pháp …
     field: Mapped[str | None] = mapped_column(String(255), index=True)
+    # search_key(field): "dat dai" for "Đất đai", the value the field filter compares.
+    field_key: Mapped[str | None] = mapped_column(String(255), index=True)
     # Cấp thực hiện: space-separated levels among province, district, commune.
     levels: Mapped[str] = mapped_column(String(64), default="")
     # Cơ quan thực hiện: space-separated agency kinds (see qmsdocs.agencies.reorganization.KINDS).
@@ -62,6 +76,16 @@ class AdminProcedure(Base):
     changes: Mapped[list[AdminProcedureChange]] = relationship(
         back_populates="admin_procedure", cascade="all, delete-orphan", order_by="AdminProcedureChange.id"
     )
+
+    @validates("name", "field")
+    def _keep_search_keys(self, attribute: str, value: str | None) -> str | None:
+        """Every writer (API, form, import) goes through here, so the folded copies never lag."""
+        key = search_key(value)
+        if attribute == "name":
+            self.name_key = key[:1000]
+        else:
+            self.field_key = key[:255] or None
+        return value
 
     @property
     def level_list(self) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from qmsdocs.agencies.models import LEVELS, Agency
@@ -27,6 +27,7 @@ from qmsdocs.catalog.models import (
     AdminProcedureChange,
     AdminProcedureLegalBasis,
     RejectedLinkSuggestion,
+    search_key,
 )
 from qmsdocs.db import session
 from qmsdocs.docx.citations import canonical_symbol, extract_citations, normalize_symbol
@@ -51,6 +52,8 @@ STATUS_WORDS = {
     "abolished": ("abolished", "bai bo", "da bai bo", "het hieu luc", "bi bai bo"),
 }
 MAX_NAME = 1000
+# The catalog fields a procedure's search record holds for each linked TTHC (besides the code).
+SEARCHED_FIELDS = ("name",)
 
 
 def fold(text: str) -> str:
@@ -94,16 +97,27 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+def _name_matches(words: list[str]):
+    """Every query word begins a word of the folded name: "dang ky" finds "Đăng ký khai sinh"."""
+    return and_(*[or_(AdminProcedure.name_key.startswith(word, autoescape=True),
+                      AdminProcedure.name_key.contains(" " + word, autoescape=True)) for word in words])
+
+
 def list_admin_procedures(*, q: str | None = None, field_name: str | None = None, level: str | None = None,
                           status: str | None = None, page: int = 1, per_page: int = 50) -> Page:
+    """The catalog filtered as people type: names and fields without regard to case or diacritics.
+
+    Matching reads the folded copies stored with each TTHC (`name_key`, `field_key`), one indexed
+    column scan even for the ~5,000 TTHC a province publishes.
+    """
     stmt = select(AdminProcedure)
-    if q:
-        words = q.strip()
-        stmt = stmt.where(or_(AdminProcedure.code.contains(words, autoescape=True),
-                              AdminProcedure.name.contains(words, autoescape=True),
-                              func.lower(AdminProcedure.name).contains(words.lower(), autoescape=True)))
-    if field_name:
-        stmt = stmt.where(AdminProcedure.field == field_name)
+    if q and q.strip():
+        text = unicodedata.normalize("NFC", q.strip())
+        words = search_key(text).split()
+        by_name = _name_matches(words) if words else false()
+        stmt = stmt.where(or_(AdminProcedure.code.contains(text, autoescape=True), by_name))
+    if field_name and field_name.strip():
+        stmt = stmt.where(AdminProcedure.field_key == search_key(field_name))
     if level:
         if level not in ADMIN_LEVELS:
             raise InvalidInput("Cấp thực hiện phải là central, province, district hoặc commune.",
@@ -121,7 +135,10 @@ def list_admin_procedures(*, q: str | None = None, field_name: str | None = None
 
 
 def fields() -> list[str]:
-    return [f for f in session.scalars(select(AdminProcedure.field).distinct().order_by(AdminProcedure.field)) if f]
+    """Each lĩnh vực once, however its spellings differ in case or diacritics ("Đất đai", "đất đai")."""
+    rows = session.execute(select(AdminProcedure.field_key, func.min(AdminProcedure.field))
+                           .where(AdminProcedure.field_key.is_not(None)).group_by(AdminProcedure.field_key))
+    return sorted((name for _key, name in rows if name), key=search_key)
 
 
 def linked_procedures(code: str) -> list:
@@ -133,6 +150,31 @@ def linked_procedures(code: str) -> list:
         .options(selectinload(Procedure.admin_procedures))
         .order_by(Procedure.agency_id, Procedure.code)
     ))
+
+
+def check_search_keys(repair: bool) -> list:
+    """`qms check`: the folded copies of names and fields agree with today's analyzer; --repair refolds them.
+
+    They can only drift when the search analyzer's folding changes after they were written.
+    """
+    from qmsdocs.integrity import Finding
+
+    findings = []
+    rows = session.execute(select(AdminProcedure.id, AdminProcedure.code, AdminProcedure.name, AdminProcedure.field,
+                                  AdminProcedure.name_key, AdminProcedure.field_key))
+    for item_id, code, name, field_name, name_key, field_key in rows:
+        if (name_key, field_key) == (search_key(name)[:1000], search_key(field_name)[:255] or None):
+            continue
+        finding = Finding("catalog_search_key_stale", f"TTHC {code}",
+                          "bản tìm kiếm không dấu của tên hoặc lĩnh vực đã cũ (danh mục tra cứu sai)")
+        if repair:
+            item = session.get(AdminProcedure, item_id)
+            item.name, item.field = name, field_name
+            finding.repaired = True
+        findings.append(finding)
+    if repair and findings:
+        session.flush()
+    return findings
 
 
 # --- parsing one record ----------------------------------------------------------------------
@@ -175,17 +217,31 @@ def _split(value) -> list[str]:
 
 
 def parse_code(value) -> str:
-    """The national code as text; a spreadsheet that stored it as a number gets its six decimals back."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not 0 < value < 100:
-            raise RowRefused(f"Mã TTHC '{value}' không đúng dạng (ví dụ 1.004227). Hãy định dạng cột mã là văn bản.")
-        value = f"{value:.6f}"
+    """The national code as text; a number is refused, as it has already lost the code's trailing zeros.
+
+    Spreadsheets are the one exception, handled by the XLSX reader (`spreadsheet_code`).
+    """
+    if value is not None and not isinstance(value, str):
+        shown = str(value).lower() if isinstance(value, bool) else str(value)[:40]
+        raise RowRefused(f"Mã TTHC phải là chuỗi ký tự trong ngoặc kép, ví dụ \"1.004227\", không phải số hay giá trị "
+                         f"khác ({shown}): ghi dạng số sẽ mất các chữ số 0 ở cuối mã.")
     code = _text(value)
     if not code:
         raise RowRefused("Thiếu mã thủ tục hành chính.")
     if not CODE_PATTERN.match(code):
         raise RowRefused(f"Mã TTHC '{code[:40]}' không đúng dạng của Cơ sở dữ liệu quốc gia (ví dụ 1.004227).")
     return code
+
+
+def spreadsheet_code(value):
+    """A code cell Excel turned into a number (2.00048) gets its six decimals back (2.000480).
+
+    Every national code has six digits after the dot, so the number is recoverable; other values pass
+    through unchanged for `parse_code` to judge.
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:.6f}" if 0 < value < 100 else str(value)
+    return value
 
 
 def parse_levels(value) -> list[str]:
@@ -363,12 +419,43 @@ def load_catalog(codes: list[str]) -> dict[str, AdminProcedure]:
     return found
 
 
+def reindex_linked(codes) -> int:
+    """Have search rebuild the records of every procedure linked to these TTHC; returns how many.
+
+    A procedure's search record holds the names of its TTHC (`SEARCHED_FIELDS`), so a TTHC that
+    enters the catalog, or is renamed, changes the records of procedures linked to it beforehand.
+    The search area turns `procedure_changed` into a durable reindex mark in this transaction.
+    """
+    from qmsdocs import events
+    from qmsdocs.procedures.models import Procedure, ProcedureAdminProcedure
+
+    wanted = sorted({code for code in codes if code})
+    seen: set[int] = set()
+    for start in range(0, len(wanted), 500):
+        linked = (select(ProcedureAdminProcedure.procedure_id)
+                  .where(ProcedureAdminProcedure.code.in_(wanted[start:start + 500])))
+        for procedure in session.scalars(select(Procedure).where(Procedure.id.in_(linked)).order_by(Procedure.id)):
+            if procedure.id not in seen:
+                seen.add(procedure.id)
+                events.procedure_changed.send(procedure)
+    return len(seen)
+
+
 def apply_record(rec: Record, *, source: str | None, actor, create_only: bool = False,
-                 known: dict[str, AdminProcedure] | None = None) -> str:
+                 known: dict[str, AdminProcedure] | None = None, to_reindex: set[str] | None = None) -> str:
     """Create or update one TTHC; returns what happened: created, changed, abolished, restored, updated, unchanged.
 
-    `known` (from `load_catalog`) spares a query per row; a TTHC missing from it is new.
+    `known` (from `load_catalog`) spares a query per row; a TTHC missing from it is new. When the
+    TTHC is new or a field search indexes changed, its linked procedures are reindexed now, or its
+    code is added to `to_reindex` for the caller to pass to `reindex_linked` once for a whole file.
     """
+
+    def reindex_later() -> None:
+        if to_reindex is None:
+            reindex_linked([rec.code])
+        else:
+            to_reindex.add(rec.code)
+
     if known is not None:
         item = known.get(rec.code)
     else:
@@ -387,6 +474,7 @@ def apply_record(rec: Record, *, source: str | None, actor, create_only: bool = 
                     details={"legal_bases": {"before": [], "after": new_keys}})
         session.flush()
         record(actor, "admin_procedure.create", "admin_procedure", item.id, code=rec.code, source=source)
+        reindex_later()
         return "created"
     if create_only:
         raise Conflict(f"Danh mục đã có TTHC mã '{rec.code}'. Hãy dùng chức năng nhập tệp để cập nhật.",
@@ -400,6 +488,8 @@ def apply_record(rec: Record, *, source: str | None, actor, create_only: bool = 
         for attribute, value in values.items():
             setattr(item, attribute, value)
         outcome = "updated"
+        if any(name in changed_fields for name in SEARCHED_FIELDS):
+            reindex_later()
     if sorted(old_keys) != sorted(new_keys) or [b.symbol for b in item.legal_bases] != [s for s, _ in rec.legal_bases]:
         legal_changed = sorted(old_keys) != sorted(new_keys)
         item.legal_bases = [AdminProcedureLegalBasis(symbol=s, key=k, position=i)

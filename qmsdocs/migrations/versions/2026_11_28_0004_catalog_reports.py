@@ -25,7 +25,9 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=1000), nullable=False),
+    sa.Column('name_key', sa.String(length=1000), nullable=False),
     sa.Column('field', sa.String(length=255), nullable=True),
+    sa.Column('field_key', sa.String(length=255), nullable=True),
     sa.Column('levels', sa.String(length=64), nullable=False),
     sa.Column('agency_kinds', sa.String(length=255), nullable=False),
     sa.Column('implementing_agency', sa.String(length=1000), nullable=True),
@@ -40,6 +42,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('admin_procedures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_admin_procedures_field'), ['field'], unique=False)
+        batch_op.create_index(batch_op.f('ix_admin_procedures_field_key'), ['field_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_admin_procedures_status'), ['status'], unique=False)
 
     op.create_table('admin_procedure_legal_bases',
