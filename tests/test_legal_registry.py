@@ -72,6 +72,34 @@ def test_change_requires_known_kind_and_date(admin_api):
         assert response.get_json()["error"]["code"] == code
 
 
+@pytest.mark.parametrize("body, code, names", [
+    ({"change": "repealed"}, "missing_field", "'symbol'"),
+    ({"change": "repealed", "effective_on": "2024-08-01"}, "missing_field", "'symbol'"),
+    ({"symbol": "45/2013/QH13"}, "missing_field", "'change'"),
+    ({"symbol": "45/2013/QH13", "effective_on": "bad"}, "missing_field", "'change'"),
+    ({"symbol": "45/2013/QH13", "change": "guided", "effective_on": "2024-08-01"}, "missing_field", "'by'"),
+    ({"symbol": "45/2013/QH13", "change": "replaced", "by": "Luật mới"}, "invalid_symbol", "'by'"),
+    ({"symbol": "45/2013/QH13", "change": "replaced", "by": 31}, "invalid_field", "'by'"),
+    ({"symbol": "45/2013/QH13", "change": "repealed"}, "missing_field", "'effective_on'"),
+    ({"symbol": "45/2013/QH13", "change": "repealed", "effective_on": "2024-08-01", "note": 5}, "invalid_field",
+     "'note'"),
+])
+def test_change_refusal_names_the_first_problem_in_reading_order(admin_api, body, code, names):
+    response = admin_api.post("/api/v1/legal-changes", json=body)
+    assert response.status_code == 400, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == code
+    assert names in error["message"]
+    assert admin_api.get("/api/v1/legal-documents").get_json()["total"] == 0
+
+
+def test_document_refusal_names_the_first_problem_in_form_order(admin_api):
+    error = admin_api.post("/api/v1/legal-documents", json={"type": 7}).get_json()["error"]
+    assert "'symbol'" in error["message"]
+    error = admin_api.post("/api/v1/legal-documents", json={"symbol": "31/2024/QH15", "type": 7}).get_json()["error"]
+    assert error["code"] == "invalid_type"
+
+
 def test_change_on_unregistered_documents_registers_them(admin_api):
     response = admin_api.post("/api/v1/legal-changes", json={"symbol": "45/2013/QH13", "change": "replaced",
                                                              "by": "31/2024/QH15", "effective_on": "2024-08-01"})

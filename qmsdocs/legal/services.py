@@ -137,16 +137,16 @@ def clean_type(value, symbol: str) -> str:
     return value
 
 
-def clean_symbol(value) -> tuple[str, str]:
+def clean_symbol(value, field_name: str = "symbol") -> tuple[str, str]:
     """(symbol as properly written, matching key), or a refusal saying what a symbol looks like."""
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("Thiếu số ký hiệu văn bản 'symbol' (ví dụ: 31/2024/QH15, 61/2018/NĐ-CP).",
+        raise InvalidInput(f"Thiếu số ký hiệu văn bản '{field_name}' (ví dụ: 31/2024/QH15, 61/2018/NĐ-CP).",
                            code="missing_field")
     key = normalize_symbol(value)
     if key is None:
         raise InvalidInput(
-            f"'{value.strip()[:60]}' không phải số ký hiệu văn bản hợp lệ. Hãy ghi dạng số/năm/loại-cơ quan, "
-            "ví dụ 61/2018/NĐ-CP, 01/2018/TT-VPCP, 31/2024/QH15.", code="invalid_symbol")
+            f"Trường '{field_name}': '{value.strip()[:60]}' không phải số ký hiệu văn bản hợp lệ. Hãy ghi dạng "
+            "số/năm/loại-cơ quan, ví dụ 61/2018/NĐ-CP, 01/2018/TT-VPCP, 31/2024/QH15.", code="invalid_symbol")
     return canonical_symbol(value) or value.strip(), key
 
 
@@ -292,10 +292,11 @@ def document_fields(data: dict, *, partial_of: LegalDocument | None = None) -> D
     def pick(name, fallback):
         return data[name] if name in data else fallback
 
+    # In the order of the form (and of a person reading the body), so a refusal names the first problem.
     symbol, key = clean_symbol(pick("symbol", current.symbol if current else None))
+    doc_type = clean_type(pick("type", current.doc_type if current else None), symbol)
     title = _clean_text(pick("title", current.title if current else None), "title", required=True,
                         max_length=MAX_TITLE)
-    doc_type = clean_type(pick("type", current.doc_type if current else None), symbol)
     issuer = _clean_text(pick("issuer", current.issuer if current else None), "issuer", required=False,
                          max_length=255)
     issued_on = parse_date(pick("issued_on", current.issued_on if current else None), "issued_on")
@@ -478,23 +479,29 @@ class ChangeResult:
 
 
 def record_change(data: dict, *, actor) -> ChangeResult:
-    """`{symbol, change, by?, effective_on, note?}`: store the relation (once) and open the alerts it causes."""
+    """`{symbol, change, by?, effective_on, note?}`: store the relation (once) and open the alerts it causes.
+
+    Fields are checked in the order a person reads them, so a refusal names the first one missing.
+    """
     require_admin(actor)
-    kind = parse_change_kind(data.get("change"))
-    effective_on = parse_date(data.get("effective_on"), "effective_on", required=True)
-    note = _clean_text(data.get("note"), "note", required=False, max_length=MAX_NOTE) or ""
     symbol = data.get("symbol")
     if find_document(symbol) is None:
         clean_symbol(symbol)
+    kind = parse_change_kind(data.get("change"))
     by = data.get("by")
-    if by is not None and not (isinstance(by, str) and by.strip()):
+    if by is None or (isinstance(by, str) and not by.strip()):
         by = None
-    if by is not None and find_document(by) is None:
-        clean_symbol(by)
+    elif not isinstance(by, str):
+        raise InvalidInput("Trường 'by' phải là số ký hiệu văn bản tác động, dạng chuỗi (ví dụ: 31/2024/QH15).",
+                           code="invalid_field")
+    elif find_document(by) is None:
+        clean_symbol(by, "by")
     if kind in ("detailed", "guided") and by is None:
         raise InvalidInput("Hãy ghi văn bản quy định chi tiết hoặc hướng dẫn vào trường 'by'.", code="missing_field")
     if by is not None and _resolved_key(by) == _resolved_key(symbol):
         raise InvalidInput("Văn bản tác động phải khác văn bản bị thay đổi.", code="invalid_change")
+    effective_on = parse_date(data.get("effective_on"), "effective_on", required=True)
+    note = _clean_text(data.get("note"), "note", required=False, max_length=MAX_NOTE) or ""
     registered = []
     document = find_document(symbol)
     if document is None:
