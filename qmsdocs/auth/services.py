@@ -27,25 +27,9 @@ def create_user(username: str, password: str, role: str, *, agency_code: str | N
     username = (username or "").strip()
     if not username or len(username) > 64:
         raise InvalidInput("Tên đăng nhập không được để trống và dài tối đa 64 ký tự.", code="invalid_username")
-    if role not in ROLES:
-        raise InvalidInput(
-            f"Vai trò '{role}' không hợp lệ. Hãy chọn một trong: {', '.join(ROLES)}.", code="invalid_role"
-        )
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự. Hãy chọn mật khẩu dài hơn.",
-            code="weak_password",
-        )
-    agency = None
-    if agency_code:
-        agency = session.scalar(select(Agency).where(Agency.code == agency_code))
-        if agency is None:
-            raise NotFound(f"Không có cơ quan mã '{agency_code}'. Hãy tạo cơ quan trước.", code="agency_not_found")
-    elif role != "admin":
-        raise InvalidInput(
-            "Người dùng không phải quản trị phải thuộc một cơ quan. Hãy chọn cơ quan (--agency).",
-            code="agency_required",
-        )
+    _check_role(role)
+    _check_password(password)
+    agency = _agency_for_role(role, agency_code)
     if session.scalar(select(User).where(User.username == username)):
         raise Conflict(f"Tên đăng nhập '{username}' đã có. Hãy chọn tên khác.", code="user_exists")
     user = User(
@@ -59,6 +43,36 @@ def create_user(username: str, password: str, role: str, *, agency_code: str | N
     session.flush()
     record(actor, "user.create", "user", user.id, agency_id=user.agency_id, username=username, role=role)
     return user
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise InvalidInput(
+            f"Vai trò '{role}' không hợp lệ. Hãy chọn một trong: {', '.join(ROLES)}.", code="invalid_role"
+        )
+
+
+def _check_password(password: str | None) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự. Hãy chọn mật khẩu dài hơn.",
+            code="weak_password",
+        )
+
+
+def _agency_for_role(role: str, agency_code: str | None) -> Agency | None:
+    """Every user but an admin belongs to an agency."""
+    if agency_code:
+        agency = session.scalar(select(Agency).where(Agency.code == agency_code))
+        if agency is None:
+            raise NotFound(f"Không có cơ quan mã '{agency_code}'. Hãy tạo cơ quan trước.", code="agency_not_found")
+        return agency
+    if role != "admin":
+        raise InvalidInput(
+            "Người dùng không phải quản trị phải thuộc một cơ quan. Hãy chọn cơ quan (--agency).",
+            code="agency_required",
+        )
+    return None
 
 
 def _hash_password(password: str) -> str:
@@ -94,11 +108,7 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def set_password(user: User, password: str, actor=None) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự. Hãy chọn mật khẩu dài hơn.",
-            code="weak_password",
-        )
+    _check_password(password)
     user.password_hash = _hash_password(password)
     record(actor, "user.password", "user", user.id, agency_id=user.agency_id)
 
@@ -155,19 +165,8 @@ def _other_active_admins(user: User) -> int:
 
 def update_user(user: User, *, role: str, agency_code: str | None, full_name: str = "", actor=None) -> User:
     """Change a user's role, agency and display name; the last active admin cannot lose the role."""
-    if role not in ROLES:
-        raise InvalidInput(
-            f"Vai trò '{role}' không hợp lệ. Hãy chọn một trong: {', '.join(ROLES)}.", code="invalid_role"
-        )
-    agency = None
-    if agency_code:
-        agency = session.scalar(select(Agency).where(Agency.code == agency_code))
-        if agency is None:
-            raise NotFound(f"Không có cơ quan mã '{agency_code}'. Hãy tạo cơ quan trước.", code="agency_not_found")
-    elif role != "admin":
-        raise InvalidInput(
-            "Người dùng không phải quản trị phải thuộc một cơ quan. Hãy chọn cơ quan.", code="agency_required"
-        )
+    _check_role(role)
+    agency = _agency_for_role(role, agency_code)
     if user.role == "admin" and role != "admin" and user.active and not _other_active_admins(user):
         raise Conflict(
             "Đây là quản trị viên cuối cùng đang hoạt động; hãy cấp quyền quản trị cho người khác trước.",

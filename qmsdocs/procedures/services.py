@@ -184,11 +184,7 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
     note = (note or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"Ghi chú thay đổi dài tối đa {MAX_NOTE_LENGTH} ký tự.", code="note_too_long")
-    if procedure.status == "retired":
-        raise Conflict(
-            "Quy trình đã bị bãi bỏ nên không nhận phiên bản mới. Hãy tạo quy trình mới nếu cần.",
-            code="procedure_retired",
-        )
+    _refuse_if_retired(procedure)
     check_package(data, max_bytes=max_bytes)
     latest = _lock_latest_version(procedure)
     latest_number = latest.number if latest else 0
@@ -200,12 +196,7 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
             current_version=latest_number,
         )
     digest = sha256_hex(data)
-    if latest is not None and latest.sha256 == digest:
-        raise Conflict(
-            f"Tệp giống hệt phiên bản {latest.number} nên không có gì thay đổi. Hãy kiểm tra lại tệp bạn chọn.",
-            code="no_change",
-            current_version=latest_number,
-        )
+    _refuse_if_unchanged(latest, digest)
     content = read_docx(data)
     citations = extract_citations(content.paragraphs)
     blob_store().put(data)
@@ -241,6 +232,10 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
 def _lock_latest_version(procedure: Procedure) -> ProcedureVersion | None:
     """Lock the procedure row (PostgreSQL) so racing uploads queue, then read the head version."""
     session.execute(select(Procedure.id).where(Procedure.id == procedure.id).with_for_update())
+    return _latest_version(procedure)
+
+
+def _latest_version(procedure: Procedure) -> ProcedureVersion | None:
     return session.scalar(
         select(ProcedureVersion)
         .where(ProcedureVersion.procedure_id == procedure.id)
@@ -259,13 +254,34 @@ def _make_current(version: ProcedureVersion) -> None:
     events.procedure_changed.send(procedure)
 
 
-def _warnings_for(procedure: Procedure, version: ProcedureVersion) -> list[str]:
-    warnings = []
-    if version.doc_code and _code_key(version.doc_code) != _code_key(procedure.code):
-        warnings.append(
-            f"Mã hiệu trong tài liệu ({version.doc_code}) khác mã quy trình ({procedure.code}). "
-            "Hãy kiểm tra bạn đã chọn đúng quy trình."
+def _refuse_if_retired(procedure: Procedure) -> None:
+    if procedure.status == "retired":
+        raise Conflict(
+            "Quy trình đã bị bãi bỏ nên không nhận phiên bản mới. Hãy tạo quy trình mới nếu cần.",
+            code="procedure_retired",
         )
+
+
+def _refuse_if_unchanged(latest: ProcedureVersion | None, digest: str) -> None:
+    if latest is not None and latest.sha256 == digest:
+        raise Conflict(
+            f"Tệp giống hệt phiên bản {latest.number} nên không có gì thay đổi. Hãy kiểm tra lại tệp bạn chọn.",
+            code="no_change",
+            current_version=latest.number,
+        )
+
+
+def _code_mismatch(procedure: Procedure, doc_code: str | None) -> list[str]:
+    if doc_code and _code_key(doc_code) != _code_key(procedure.code):
+        return [
+            f"Mã hiệu trong tài liệu ({doc_code}) khác mã quy trình ({procedure.code}). "
+            "Hãy kiểm tra bạn đã chọn đúng quy trình."
+        ]
+    return []
+
+
+def _warnings_for(procedure: Procedure, version: ProcedureVersion) -> list[str]:
+    warnings = _code_mismatch(procedure, version.doc_code)
     if version.state == "pending":
         warnings.append("Phiên bản đang chờ duyệt; nó chỉ có hiệu lực sau khi người phê duyệt đồng ý.")
     return warnings
@@ -395,28 +411,9 @@ def inspect_upload(data: bytes, max_bytes: int, *, filename: str | None = None,
     )
     if procedure is None:
         return inspection
-    if procedure.status == "retired":
-        raise Conflict(
-            "Quy trình đã bị bãi bỏ nên không nhận phiên bản mới. Hãy tạo quy trình mới nếu cần.",
-            code="procedure_retired",
-        )
-    latest = session.scalar(
-        select(ProcedureVersion)
-        .where(ProcedureVersion.procedure_id == procedure.id)
-        .order_by(ProcedureVersion.number.desc())
-        .limit(1)
-    )
-    if latest is not None and latest.sha256 == inspection.sha256:
-        raise Conflict(
-            f"Tệp giống hệt phiên bản {latest.number} nên không có gì thay đổi. Hãy kiểm tra lại tệp bạn chọn.",
-            code="no_change",
-            current_version=latest.number,
-        )
-    if inspection.code and _code_key(inspection.code) != _code_key(procedure.code):
-        inspection.warnings.append(
-            f"Mã hiệu trong tài liệu ({inspection.code}) khác mã quy trình ({procedure.code}). "
-            "Hãy kiểm tra bạn đã chọn đúng quy trình."
-        )
+    _refuse_if_retired(procedure)
+    _refuse_if_unchanged(_latest_version(procedure), inspection.sha256)
+    inspection.warnings.extend(_code_mismatch(procedure, inspection.code))
     if not inspection.code:
         inspection.warnings.append(
             "Không đọc được mã hiệu, lần ban hành, ngày ban hành ở đầu tài liệu. "
