@@ -162,6 +162,30 @@ def test_an_engine_failure_never_fails_the_request_and_is_retried(app, make_proc
     assert search("kiểm tra nội bộ") == [procedure["id"]]
 
 
+def test_a_mark_that_keeps_failing_does_not_hold_up_others(app, make_procedure, admin_api, make_docx, search,
+                                                            monkeypatch):
+    broken = make_procedure(code="QT-10/STP", title="Quy trình hỏng")["id"]
+    healthy = make_procedure(code="QT-11/STP", title="Quy trình lành")["id"]
+    real_documents_for = indexer.documents_for
+
+    def documents_for(ids):
+        if broken in ids:
+            raise ValueError("unreadable text")
+        return real_documents_for(ids)
+
+    monkeypatch.setattr(indexer, "documents_for", documents_for)
+    assert admin_api.upload(broken, make_docx(paragraphs=["Văn bản hỏng."])).status_code == 201
+    age_marks(app)
+    assert admin_api.upload(healthy, make_docx(paragraphs=["Văn bản lành mạnh."])).status_code == 201
+    assert search("lành mạnh") == [healthy]
+    with app.app_context():
+        attempts = session.scalars(select(SearchOutbox.attempts).where(SearchOutbox.procedure_id == broken)).all()
+        assert attempts and max(attempts) >= 2
+        session.execute(update(SearchOutbox).values(attempts=indexer.MAX_AUTOMATIC_ATTEMPTS))
+        session.commit()
+        assert not indexer.has_stale_marks()  # given up automatically; `qms check` reports it
+
+
 def test_a_busy_index_leaves_the_work_marked(app, make_procedure, admin_api, make_docx, search, monkeypatch):
     procedure = make_procedure(code="QT-09/STP", title="Quy trình tiếp dân")
     monkeypatch.setattr(indexer, "LOCK_WAIT_SECONDS", 0.3)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, event, func, or_, select, update
+from sqlalchemy import and_, delete, event, func, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
 from qmsdocs import events
@@ -38,6 +38,8 @@ PENDING = "qmsdocs.search.pending"
 CATCH_UP = "qmsdocs.search.catch_up"
 LOCK_WAIT_SECONDS = 10.0
 STALE_MARK_SECONDS = 30
+# A mark that failed this often is left to `qms check --repair`, which reports it with its error.
+MAX_AUTOMATIC_ATTEMPTS = 5
 BATCH = 200
 
 
@@ -112,21 +114,40 @@ def listen(sessionmaker) -> None:
 # 2. Applying marks -------------------------------------------------------------------------------
 
 def apply_isolated(procedure_ids: list[int]) -> None:
-    """Apply marks in a session of their own and commit it; log, never raise (runs after a commit)."""
+    """Apply marks in a session of their own; log, never raise (this runs after a commit).
+
+    The procedures just changed go first, on their own, so that a mark which keeps failing
+    cannot hold up the others; then marks left behind earlier, if any.
+    """
     app = current_app._get_current_object()
+    with app.app_context():
+        if procedure_ids:
+            _apply_logged(procedure_ids, include_stale=False)
+        if has_stale_marks():
+            _apply_logged([], include_stale=True)
+
+
+def _apply_logged(procedure_ids: list[int], *, include_stale: bool) -> None:
     try:
-        with app.app_context():
-            try:
-                apply(procedure_ids)
-                session.commit()
-            except Exception as error:
-                session.rollback()
-                _count_failure(getattr(error, "search_procedure_ids", procedure_ids), error)
-                raise
+        apply(procedure_ids, include_stale=include_stale)
+        session.commit()
     except IndexBusy as busy:
-        log.warning("search index busy (%s); %d procedure(s) left marked for later", busy, len(procedure_ids))
-    except Exception:
+        session.rollback()
+        log.warning("search index busy (%s); changes left marked for later", busy)
+    except Exception as error:
+        session.rollback()
+        _count_failure(getattr(error, "search_procedure_ids", procedure_ids), error)
         log.exception("search indexing failed; the procedures stay marked and will be retried")
+
+
+def has_stale_marks() -> bool:
+    return session.scalar(select(SearchOutbox.id).where(_stale_condition()).limit(1)) is not None
+
+
+def _stale_condition():
+    """Marks some crashed or busy writer left behind, not yet given up on automatically."""
+    return and_(SearchOutbox.created_at < utcnow() - timedelta(seconds=STALE_MARK_SECONDS),
+                SearchOutbox.attempts < MAX_AUTOMATIC_ATTEMPTS)
 
 
 def apply(procedure_ids: Iterable[int] = (), *, include_stale: bool = True, timeout: float = LOCK_WAIT_SECONDS) -> int:
@@ -146,7 +167,7 @@ def apply(procedure_ids: Iterable[int] = (), *, include_stale: bool = True, time
 def _apply_batch(procedure_ids: list[int], include_stale: bool, timeout: float) -> int:
     condition = SearchOutbox.procedure_id.in_(procedure_ids)
     if include_stale:
-        condition = or_(condition, SearchOutbox.created_at < utcnow() - timedelta(seconds=STALE_MARK_SECONDS))
+        condition = or_(condition, _stale_condition())
     backend = get_backend()
     mark_ids: list[int] = []
     targets = list(procedure_ids)
@@ -193,8 +214,7 @@ def catch_up_after_commit() -> None:
     Not at once: the request's own transaction may hold SQLite's write lock (a token's
     last use is recorded), which the indexer would then wait for.
     """
-    cutoff = utcnow() - timedelta(seconds=STALE_MARK_SECONDS)
-    if session.scalar(select(SearchOutbox.id).where(SearchOutbox.created_at < cutoff).limit(1)) is not None:
+    if has_stale_marks():
         session.info[CATCH_UP] = True
 
 

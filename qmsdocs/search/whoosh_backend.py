@@ -284,7 +284,10 @@ class WhooshBackend:
                     open_writer.cancel()
                 raise
             for index_name in INDEX_NAMES:  # current first: what ordinary searches read
-                writers[index_name].commit()
+                if batch.changed:
+                    writers[index_name].commit()
+                else:
+                    writers[index_name].cancel()
 
     def rebuild(self, batches: Iterable[list[IndexedDoc]], progress: Callable[[int], None]) -> None:
         path = self._new_generation()
@@ -561,8 +564,10 @@ def _facets(counted: list[tuple[_SegmentRows, Iterable[int]]]) -> dict[str, list
 class _WhooshWriter:
     def __init__(self, writers: dict):
         self._writers = writers
+        self.changed = False
 
     def replace(self, procedure_id: int, docs: list[IndexedDoc]) -> None:
+        self.changed = True
         for open_writer in self._writers.values():
             open_writer.delete_by_term("pid", str(procedure_id))
         for doc in docs:
