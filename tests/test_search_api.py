@@ -142,6 +142,7 @@ def test_a_tthc_code_is_matched_whole(corpus, search, add):
 def test_procedure_code_finds_its_procedure(corpus, search):
     assert ids(search("QT-02/STP")) == [corpus["justice"]]
     assert ids(search("qt-02/stp")) == [corpus["justice"]]
+    assert ids(search("qt02stp")) == [corpus["justice"]]
 
 
 def test_tthc_name_from_the_catalog_is_searchable(app, corpus, search):

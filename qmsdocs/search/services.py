@@ -203,9 +203,13 @@ def _special(token: str) -> Keyword | None:
     key = normalize_symbol(token) if "/" in token else None
     if key:
         return Keyword(token, (law_key(key),))
-    if CODE_LIKE.match(token) and any(ch.isdigit() for ch in token):
+    has_digit = any(ch.isdigit() for ch in token)
+    if CODE_LIKE.match(token) and has_digit:
         pieces = tuple(_word(w) for w in words(token))
         return Keyword(token, (tthc_key(token), code_key(token)), pieces)
+    if has_digit and token.isalnum() and not token.isdigit():
+        # A code typed without its punctuation (`qt01stp`), or simply a word with digits.
+        return Keyword(token, (tthc_key(token), code_key(token)), (_word(token),))
     return None
 
 
