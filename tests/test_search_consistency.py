@@ -95,6 +95,20 @@ def test_indexing_waits_for_the_commit(app, make_procedure, make_docx, search):
     assert search("đã lưu chắc chắn") == [procedure_id]
 
 
+def test_a_released_savepoint_does_not_index_before_the_real_commit(app, make_procedure, make_docx, search):
+    procedure_id = make_procedure(code="QT-05/STP", title="Quy trình thử")["id"]
+    with app.app_context():
+        procedure = session.get(Procedure, procedure_id)
+        with session.begin_nested():
+            procedures.add_version(procedure, make_docx(paragraphs=["Nội dung trong điểm lưu tạm."]), "a.docx",
+                                   actor=SYSTEM, max_bytes=10_000_000)
+        with app.app_context(), app.test_request_context("/search"):
+            assert services.search(services.parse_request({"q": "điểm lưu tạm"})).total == 0
+        session.commit()
+    assert search("điểm lưu tạm") == [procedure_id]
+    assert outbox_count(app) == 0
+
+
 def test_a_crash_between_commit_and_indexing_is_repaired_by_check(app, make_procedure, admin_api, make_docx, search,
                                                                   runner, monkeypatch):
     procedure = make_procedure(code="QT-04/STP", title="Quy trình lưu trữ")

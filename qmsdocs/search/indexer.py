@@ -88,6 +88,9 @@ def _before_flush(db: Session, _context, _instances) -> None:
 
 
 def _after_commit(db: Session) -> None:
+    if db.in_nested_transaction():
+        # A savepoint was released; the marks wait for the real commit around it.
+        return
     procedure_ids = db.info.pop(PENDING, None)
     catch_up = db.info.pop(CATCH_UP, False)
     if procedure_ids or catch_up:
