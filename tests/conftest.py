@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -43,25 +44,43 @@ def _database_url(data_dir):
     return url, drop
 
 
-@pytest.fixture
-def app(tmp_path):
+@contextmanager
+def initialized_app(tmp_path, **config):
+    """An app on its own data folder and database, schema and index created; cleaned up after."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     url, cleanup = _database_url(tmp_path)
     app = create_app({
-        "TESTING": True,
         "DATA_DIR": data_dir,
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "WTF_CSRF_ENABLED": False,
         "SEARCH_BACKEND": os.environ.get("QMSDOCS_TEST_SEARCH_BACKEND", "whoosh"),
+        **config,
     })
     result = app.test_cli_runner().invoke(args=["qms", "init"])
     assert result.exit_code == 0, result.output
-    yield app
-    get_engine_of(app).dispose()
-    cleanup()
+    try:
+        yield app
+    finally:
+        # Close pooled connections now rather than at garbage collection (a ResourceWarning on PostgreSQL).
+        get_engine_of(app).dispose()
+        cleanup()
+
+
+def create_test_user(app, username, role="admin", agency=None):
+    from qmsdocs.auth.services import create_user
+
+    with app.app_context():
+        create_user(username, PASSWORD, role, agency_code=agency)
+        session.commit()
+    return username
+
+
+@pytest.fixture
+def app(tmp_path):
+    with initialized_app(tmp_path, TESTING=True, WTF_CSRF_ENABLED=False) as app:
+        yield app
 
 
 def get_engine_of(app):
@@ -128,12 +147,7 @@ def make_agency(app):
 @pytest.fixture
 def make_user(app):
     def make(username, role="admin", agency=None):
-        from qmsdocs.auth.services import create_user
-
-        with app.app_context():
-            create_user(username, PASSWORD, role, agency_code=agency)
-            session.commit()
-        return username
+        return create_test_user(app, username, role, agency)
     return make
 
 

@@ -95,16 +95,7 @@ def _cited_documents(version_ids: Iterable[int]) -> dict[int, set[int]]:
     """Registered documents each version cites: by symbol, by another symbol, or by name."""
     cited: dict[int, set[int]] = defaultdict(set)
     for batch in _chunks(version_ids):
-        queries = (
-            select(Citation.version_id, LegalDocument.id)
-            .join(LegalDocument, LegalDocument.key == Citation.key).where(Citation.version_id.in_(batch)),
-            select(Citation.version_id, LegalAlias.document_id)
-            .join(LegalAlias, LegalAlias.key == Citation.key).where(Citation.version_id.in_(batch)),
-            select(NameCitation.version_id, NameCitation.document_id).where(NameCitation.version_id.in_(batch)),
-        )
-        for query in queries:
-            for version_id, document_id in session.execute(query):
-                cited[version_id].add(document_id)
+        _add_citations(cited, batch)
     return cited
 
 
@@ -113,17 +104,22 @@ def _all_current_citations() -> dict[int, set[int]]:
     cited: dict[int, set[int]] = defaultdict(set)
     current = select(Procedure.current_version_id).where(Procedure.status == "active",
                                                          Procedure.current_version_id.is_not(None))
+    _add_citations(cited, current)
+    return cited
+
+
+def _add_citations(cited: dict[int, set[int]], versions) -> None:
+    """Add to `cited` the documents cited by `versions` (ids, or a subquery of ids)."""
     queries = (
         select(Citation.version_id, LegalDocument.id)
-        .join(LegalDocument, LegalDocument.key == Citation.key).where(Citation.version_id.in_(current)),
+        .join(LegalDocument, LegalDocument.key == Citation.key).where(Citation.version_id.in_(versions)),
         select(Citation.version_id, LegalAlias.document_id)
-        .join(LegalAlias, LegalAlias.key == Citation.key).where(Citation.version_id.in_(current)),
-        select(NameCitation.version_id, NameCitation.document_id).where(NameCitation.version_id.in_(current)),
+        .join(LegalAlias, LegalAlias.key == Citation.key).where(Citation.version_id.in_(versions)),
+        select(NameCitation.version_id, NameCitation.document_id).where(NameCitation.version_id.in_(versions)),
     )
     for query in queries:
         for version_id, document_id in session.execute(query):
             cited[version_id].add(document_id)
-    return cited
 
 
 def _document_keys(document_id: int) -> list[str]:

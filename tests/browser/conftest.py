@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from qmsdocs import create_app
-from tests.conftest import PASSWORD, _database_url, get_engine_of
+from tests.conftest import PASSWORD, create_test_user, initialized_app
 
 CHROMIUM = os.environ.get("QMSDOCS_CHROMIUM", "/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
@@ -41,23 +40,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture
 def live_app(tmp_path):
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    url, cleanup = _database_url(tmp_path)
-    app = create_app({
-        "TESTING": False,
-        "DATA_DIR": data_dir,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "browser-test-secret",
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "SEARCH_BACKEND": os.environ.get("QMSDOCS_TEST_SEARCH_BACKEND", "whoosh"),
-    })
-    result = app.test_cli_runner().invoke(args=["qms", "init"])
-    assert result.exit_code == 0, result.output
-    yield app
-    # Close pooled connections now rather than at garbage collection (a ResourceWarning on PostgreSQL).
-    get_engine_of(app).dispose()
-    cleanup()
+    with initialized_app(tmp_path, TESTING=False, SECRET_KEY="browser-test-secret") as app:
+        yield app
 
 
 class InFlight:
@@ -135,13 +119,7 @@ def sign_in(live_server):
 @pytest.fixture
 def make_live_user(live_app):
     def make(username, role="admin", agency=None):
-        from qmsdocs.auth.services import create_user
-        from qmsdocs.db import session
-
-        with live_app.app_context():
-            create_user(username, PASSWORD, role, agency_code=agency)
-            session.commit()
-        return username
+        return create_test_user(live_app, username, role, agency)
     return make
 
 
