@@ -20,6 +20,7 @@ AREAS = [
     "qmsdocs.auth.web",
     "qmsdocs.auth.cli",
     "qmsdocs.agencies.api",
+    "qmsdocs.procedures",
     "qmsdocs.procedures.api",
     "qmsdocs.procedures.cli",
     "qmsdocs.demo.cli",
@@ -29,7 +30,11 @@ AREAS = [
     "qmsdocs.alerts",
     "qmsdocs.catalog",
     "qmsdocs.reports",
-    "qmsdocs.web.routes",
+    "qmsdocs.agencies.routes",
+    # Page modules on the shared `web` blueprint, then the blueprint itself.
+    "qmsdocs.procedures.routes",
+    "qmsdocs.web.home",
+    "qmsdocs.pages",
 ]
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint, Flask, current_app, g, request
 
-from qmsdocs.auth.services import user_for_token
 from qmsdocs.errors import InvalidInput, QmsError
 
 API_PREFIX = "/api/v1"
@@ -22,10 +21,16 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
     return blueprint
 
 
+def use_token_loader(app: Flask, loader) -> None:
+    """Install how a bearer token becomes a user (the auth area does, so this module imports no area)."""
+    app.extensions["qmsdocs.token_loader"] = loader
+
+
 def _authenticate() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    loader = current_app.extensions.get("qmsdocs.token_loader")
+    user = loader(token.strip()) if loader and scheme.lower() == "bearer" and token.strip() else None
     if user is None:
         raise Unauthorized(
             "Thiếu hoặc sai mã API. Hãy gửi tiêu đề 'Authorization: Bearer <mã>' với mã do quản trị viên cấp.",

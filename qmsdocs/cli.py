@@ -21,6 +21,18 @@ def init_hook(func):
     return func
 
 
+# `qms demo` steps areas add as (name, function); each runs after the core demo data exists.
+demo_steps: list = []
+
+
+def demo_step(name: str):
+    def register(func):
+        if all(existing != name for existing, _ in demo_steps):
+            demo_steps.append((name, func))
+        return func
+    return register
+
+
 @qms.command("init")
 def init_command() -> None:
     """Create or upgrade the database schema and the search index (safe to run again)."""

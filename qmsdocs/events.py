@@ -17,3 +17,15 @@ version_added = _signals.signal("version-added")
 # sender: the ProcedureVersion that became current (after an approval or a direct upload);
 # kwargs: previous (the ProcedureVersion it replaced, or None).
 version_became_current = _signals.signal("version-became-current")
+
+# sender: the Agency giving up its procedures in a reorganization (qmsdocs.agencies sends it, so the
+# agencies area needs no import of the procedures area); kwargs: change (the AgencyChange),
+# assignment ({procedure code: Agency that takes it}), default (the Agency that takes the others:
+# the sender itself when they stay, None when they are retired with it), reason (str), actor.
+# The procedures area moves or retires each procedure and returns the ProcedureTransfer rows;
+# it raises InvalidInput when `assignment` names a procedure the sender does not have.
+procedures_handed_over = _signals.signal("procedures-handed-over")
+
+# sender: an active Procedure a reorganization moved to another agency; kwargs: transfer (the
+# ProcedureTransfer), reason (str: why the new owner must review it), actor. Alerts flag it for review.
+procedure_moved = _signals.signal("procedure-moved")

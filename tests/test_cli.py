@@ -77,7 +77,7 @@ def test_import_into_unknown_agency_fails(runner, tmp_path):
 
 
 def test_check_finds_corrupt_and_orphan_blobs_and_repairs_orphans(app, runner, admin_api, make_procedure, make_docx):
-    import qmsdocs.integrity as integrity
+    from qmsdocs.procedures import checks
 
     assert runner.invoke(args=["qms", "check"]).exit_code == 0
     procedure = make_procedure()
@@ -86,7 +86,7 @@ def test_check_finds_corrupt_and_orphan_blobs_and_repairs_orphans(app, runner, a
         from qmsdocs.storage import blob_store
 
         orphan = blob_store().put(b"mo coi")
-        old = time.time() - integrity.ORPHAN_GRACE_SECONDS - 5
+        old = time.time() - checks.ORPHAN_GRACE_SECONDS - 5
         os.utime(blob_store().path_for(orphan), (old, old))
     found = runner.invoke(args=["qms", "check"])
     assert found.exit_code == 1

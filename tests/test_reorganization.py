@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from qmsdocs.agencies.models import Agency, ProcedureTransfer
-from qmsdocs.agencies.reorganization import agency_as_of
+from qmsdocs.agencies.history import agency_as_of
 from qmsdocs.auth.models import User
 from qmsdocs.db import session
 from qmsdocs.procedures.models import Procedure, ProcedureVersion

@@ -144,7 +144,7 @@ def test_uploading_a_version(app, world, role, make_docx):
                                           content_type="multipart/form-data")
     assert_outcome(response, role in UPLOAD_ALLOWED, role)
     with app.app_context():
-        from qmsdocs.web.queries import latest_number
+        from qmsdocs.procedures.queries import latest_number
         from qmsdocs.procedures.services import get_procedure
 
         assert latest_number(get_procedure(world["procedure_id"])) == (3 if role in UPLOAD_ALLOWED else 2)

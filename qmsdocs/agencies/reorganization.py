@@ -1,176 +1,28 @@
-"""Agency kinds and reorganization (sắp xếp tổ chức bộ máy) with history.
+"""Reorganization (sắp xếp tổ chức bộ máy): rename, merge, split and dissolve agencies.
 
 Agencies are renamed, merged, split and dissolved (Vietnam removed the district level and
 merged provinces in 2025). A reorganization never rewrites the past: procedures move to the
-successor with all their versions untouched, every party's before/after state is kept in
-`AgencyChangeParty`, and `agency_as_of` rebuilds an agency as it was on an earlier date, so
-reports of a past year show the structure of that year. Moved procedures are flagged for
-review through the alerts area, since a new owner must check them.
+successor with all their versions untouched and every party's before/after state is kept
+(see qmsdocs.agencies.history). Each moved or retired procedure is announced with
+`events.procedure_moved`, so the areas built on agencies (procedures, alerts) act on it.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from sqlalchemy import select
 
 from qmsdocs import events
+from qmsdocs.agencies.history import change_json
+from qmsdocs.agencies.kinds import KINDS, UNIT_TYPES_BY_LEVEL
 from qmsdocs.agencies.models import LEVELS, Agency, AgencyChange, AgencyChangeParty, ProcedureTransfer
 from qmsdocs.audit.services import record
 from qmsdocs.auth.models import User
 from qmsdocs.auth.permissions import require_admin
 from qmsdocs.db import session, utcnow
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
-
-log = logging.getLogger(__name__)
-
-# Agency kinds (loại cơ quan, đơn vị), stored in Agency.kind.
-KINDS = {
-    "provincial_committee": "UBND tỉnh",
-    "department": "Cơ quan chuyên môn (sở, ban, ngành)",
-    "sub_department": "Chi cục",
-    "public_unit": "Đơn vị sự nghiệp công lập",
-    "police": "Công an",
-    "council": "Hội đồng nhân dân",
-    "district_committee": "UBND huyện, thị xã, thành phố",
-    "commune_committee": "UBND xã, phường, thị trấn",
-    "other": "Cơ quan, đơn vị khác",
-}
-# The order reports list kinds in.
-KIND_ORDER = tuple(KINDS)
-# The provincial People's Committee directs the rollout; it is the root of the tree and is
-# not itself one of the units the annual assessment counts.
-NOT_ASSESSED_KINDS = ("provincial_committee",)
-# Loại đơn vị hành chính of a people's committee, per level.
-UNIT_TYPES = {
-    "city": "Thành phố",
-    "town": "Thị xã",
-    "district": "Huyện",
-    "ward": "Phường",
-    "township": "Thị trấn",
-    "commune": "Xã",
-}
-UNIT_TYPES_BY_LEVEL = {"district": ("city", "town", "district"), "commune": ("commune", "ward", "township")}
-ACTIONS = {"rename": "Đổi tên", "merge": "Hợp nhất, sáp nhập", "split": "Chia tách", "dissolve": "Giải thể"}
-
-
-def kind_label(kind: str | None) -> str:
-    return KINDS.get(kind or "other", kind or KINDS["other"])
-
-
-def kind_of(agency_or_kind) -> str:
-    """The agency's kind among KINDS; free text kinds from before the catalog count as 'other'."""
-    kind = agency_or_kind if isinstance(agency_or_kind, str) or agency_or_kind is None else agency_or_kind.kind
-    return kind if kind in KINDS else "other"
-
-
-_FOLD_D = str.maketrans({"đ": "d", "Đ": "D"})
-
-
-def _fold(text: str) -> str:
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_D))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", stripped).strip().lower()
-
-
-# Words in a published "cơ quan thực hiện" that tell the kind, most specific first.
-_KIND_HINTS = (
-    ("chi cuc", "sub_department"),
-    ("cong an", "police"),
-    ("hoi dong nhan dan", "council"),
-    ("hdnd", "council"),
-    ("cap xa", "commune_committee"),
-    ("ubnd xa", "commune_committee"),
-    ("uy ban nhan dan xa", "commune_committee"),
-    ("cap huyen", "district_committee"),
-    ("ubnd huyen", "district_committee"),
-    ("uy ban nhan dan huyen", "district_committee"),
-    ("ubnd tinh", "provincial_committee"),
-    ("uy ban nhan dan tinh", "provincial_committee"),
-    ("chu tich ubnd tinh", "provincial_committee"),
-    ("trung tam", "public_unit"),
-    ("don vi su nghiep", "public_unit"),
-    ("benh vien", "public_unit"),
-    ("truong ", "public_unit"),
-    ("so ", "department"),
-    ("ban ", "department"),
-    ("thanh tra tinh", "department"),
-    ("van phong ubnd", "department"),
-)
-
-
-@lru_cache(maxsize=4096)
-def parse_kind(text: str) -> str | None:
-    """The kind named by a key, a label or a published agency description; None when unclear."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    if text in KINDS:
-        return text
-    folded = _fold(text)
-    for kind, label in KINDS.items():
-        if folded == _fold(label):
-            return kind
-    padded = folded + " "
-    for hint, kind in _KIND_HINTS:
-        if padded.startswith(hint) or f" {hint}" in f" {padded}":
-            return kind
-    return None
-
-
-@dataclass(frozen=True)
-class AgencySnapshot:
-    """An agency as it was on a date (name, level, kind, unit type)."""
-
-    id: int
-    code: str
-    name: str
-    level: str
-    kind: str | None
-    unit_type: str | None
-    existed: bool
-
-
-def agency_as_of(agency: Agency, on: date) -> AgencySnapshot:
-    """The agency as it was on `on`: later renames are undone from the recorded history."""
-    state = {"name": agency.name, "level": agency.level, "kind": agency.kind, "unit_type": agency.unit_type}
-    later = session.scalars(
-        select(AgencyChangeParty)
-        .join(AgencyChange)
-        .where(AgencyChangeParty.agency_id == agency.id, AgencyChange.effective_on > on)
-        .order_by(AgencyChange.effective_on.desc(), AgencyChange.id.desc())
-    )
-    for party in later:
-        for attribute in state:
-            before = getattr(party, f"{attribute}_before")
-            after = getattr(party, f"{attribute}_after")
-            if after is not None and before is not None and after != before:
-                state[attribute] = before
-    existed = (agency.established_on is None or agency.established_on <= on) and (
-        agency.dissolved_on is None or agency.dissolved_on > on
-    )
-    return AgencySnapshot(agency.id, agency.code, state["name"], state["level"], state["kind"],
-                          state["unit_type"], existed)
-
-
-def existing_on(on: date, *, assessed_only: bool = True) -> list[Agency]:
-    """Agencies that existed on a date, by their recorded establishment and dissolution dates."""
-    stmt = select(Agency).where(
-        (Agency.established_on.is_(None)) | (Agency.established_on <= on),
-        (Agency.dissolved_on.is_(None)) | (Agency.dissolved_on > on),
-    )
-    agencies = list(session.scalars(stmt.order_by(Agency.level, Agency.code)))
-    # An agency deactivated without a recorded date has no place in any year's structure.
-    agencies = [a for a in agencies if a.active or a.dissolved_on is not None]
-    if assessed_only:
-        agencies = [a for a in agencies if a.kind not in NOT_ASSESSED_KINDS]
-    return agencies
 
 
 # --- reorganization --------------------------------------------------------------------------
@@ -288,78 +140,16 @@ def _start(action: str, effective_on, decision: str | None, note: str | None, ac
     return change
 
 
-def _free_code(code: str, agency: Agency, taken: set[str], source: Agency) -> str:
-    """The procedure's code in its new agency: kept unless the successor already uses it."""
-    if code not in taken:
-        return code
-    base = f"{code}-{source.code}"[:64]
-    candidate, n = base, 2
-    while candidate in taken:
-        suffix = f"-{n}"
-        candidate = base[: 64 - len(suffix)] + suffix
-        n += 1
-    return candidate
-
-
-def _move_procedures(change: AgencyChange, source: Agency, assignment: dict, default: Agency | None,
-                     reason: str, actor) -> list[ProcedureTransfer]:
-    """Hand each of the source's procedures to its successor (or retire it when there is none).
+def _hand_over_procedures(change: AgencyChange, source: Agency, assignment: dict, default: Agency | None,
+                          reason: str, actor) -> list[ProcedureTransfer]:
+    """Ask the procedures area to hand each of the source's procedures to its successor.
 
     `default` is where procedures not named in `assignment` go: an agency, the source itself
     (they stay), or None (they are retired with the agency).
     """
-    from qmsdocs.procedures.models import Procedure
-
-    transfers = []
-    procedures = list(session.scalars(select(Procedure).where(Procedure.agency_id == source.id)
-                                      .order_by(Procedure.code)))
-    taken_by_agency: dict[int, set[str]] = {}
-    for procedure in procedures:
-        target = assignment.get(procedure.code, default)
-        if target is source:
-            continue
-        if target is None:
-            transfer = ProcedureTransfer(change=change, procedure_id=procedure.id, from_agency_id=source.id,
-                                         to_agency_id=None, code_before=procedure.code, code_after=procedure.code,
-                                         outcome="retired")
-            if procedure.status == "active":
-                procedure.status = "retired"
-                procedure.retired_at = utcnow()
-                procedure.retired_reason = reason
-            session.add(transfer)
-            transfers.append(transfer)
-            record(actor, "procedure.retire", "procedure", procedure.id, agency_id=source.id, reason=reason)
-            events.procedure_changed.send(procedure)
-            continue
-        taken = taken_by_agency.setdefault(target.id, set(session.scalars(
-            select(Procedure.code).where(Procedure.agency_id == target.id))))
-        new_code = _free_code(procedure.code, target, taken, source)
-        taken.add(new_code)
-        transfer = ProcedureTransfer(change=change, procedure_id=procedure.id, from_agency_id=source.id,
-                                     to_agency_id=target.id, code_before=procedure.code, code_after=new_code)
-        session.add(transfer)
-        procedure.agency_id = target.id
-        procedure.agency = target
-        procedure.code = new_code
-        procedure.updated_at = utcnow()
-        session.flush()
-        transfers.append(transfer)
-        record(actor, "procedure.move", "procedure", procedure.id, agency_id=target.id,
-               from_agency=source.code, to_agency=target.code, code_before=transfer.code_before, code_after=new_code)
-        events.procedure_changed.send(procedure)
-        if procedure.status == "active":
-            _flag_for_review(procedure, f"{reason} Quy trình chuyển từ {source.name} sang {target.name}; "
-                                        "cần rà soát lại tên cơ quan, thẩm quyền và biểu mẫu.", actor)
-    return transfers
-
-
-def _flag_for_review(procedure, reason: str, actor) -> None:
-    try:
-        from qmsdocs.alerts.services import open_review_alert
-    except ImportError:
-        log.warning("alerts area not installed; procedure %s not flagged for review", procedure.id)
-        return
-    open_review_alert(procedure, reason, actor=actor)
+    answers = events.procedures_handed_over.send(source, change=change, assignment=assignment, default=default,
+                                                 reason=reason, actor=actor)
+    return [transfer for _receiver, transfers in answers for transfer in transfers or ()]
 
 
 def _retire_agency(agency: Agency, effective_on: date, successor: Agency | None, actor) -> None:
@@ -433,7 +223,7 @@ def merge(codes: list[str], *, into: str | NewAgency, effective_on, decision: st
     for source in sources:
         _party(change, source, "predecessor")
         reason = f"Sáp nhập {source.name} vào {target.name} từ {change.effective_on:%d/%m/%Y}."
-        moved += _move_procedures(change, source, {}, target, reason, actor)
+        moved += _hand_over_procedures(change, source, {}, target, reason, actor)
         _retire_agency(source, change.effective_on, target, actor)
     _party(change, target, "successor")
     session.flush()
@@ -468,13 +258,8 @@ def split(code: str, *, into: list[NewAgency | str], assignment: dict[str, str] 
     if keep_source:
         by_code[source.code] = source
     targets = {}
-    from qmsdocs.procedures.models import Procedure
-
-    own_codes = set(session.scalars(select(Procedure.code).where(Procedure.agency_id == source.id)))
+    # Procedure codes the source does not have are refused by the procedures area during the hand-over.
     for procedure_code, agency_code in (assignment or {}).items():
-        if procedure_code not in own_codes:
-            raise InvalidInput(f"Cơ quan '{source.code}' không có quy trình mã '{procedure_code}'.",
-                               code="invalid_assignment")
         if agency_code not in by_code:
             raise InvalidInput(f"Quy trình '{procedure_code}' được giao cho '{agency_code}', "
                                "không phải cơ quan kế thừa.", code="invalid_assignment")
@@ -482,9 +267,9 @@ def split(code: str, *, into: list[NewAgency | str], assignment: dict[str, str] 
     _party(change, source, "predecessor")
     reason = f"Chia tách {source.name} từ {change.effective_on:%d/%m/%Y}."
     if keep_source:
-        moved = _move_procedures(change, source, targets, source, reason, actor)
+        moved = _hand_over_procedures(change, source, targets, source, reason, actor)
     else:
-        moved = _move_procedures(change, source, targets, successors[0], reason, actor)
+        moved = _hand_over_procedures(change, source, targets, successors[0], reason, actor)
         _retire_agency(source, change.effective_on, successors[0], actor)
     for agency in successors:
         _party(change, agency, "successor")
@@ -507,39 +292,9 @@ def dissolve(code: str, *, effective_on, successor: str | None = None, decision:
                        "các đơn vị đó trước.", code="agency_has_units")
     _party(change, source, "predecessor")
     reason = f"Giải thể {source.name} từ {change.effective_on:%d/%m/%Y}."
-    moved = _move_procedures(change, source, {}, target, reason, actor)
+    moved = _hand_over_procedures(change, source, {}, target, reason, actor)
     _retire_agency(source, change.effective_on, target, actor)
     if target is not None:
         _party(change, target, "successor")
     session.flush()
     return ReorganizationResult(change, moved)
-
-
-def history(agency: Agency) -> list[AgencyChange]:
-    """Every reorganization the agency took part in, oldest first."""
-    return list(session.scalars(
-        select(AgencyChange).join(AgencyChangeParty)
-        .where(AgencyChangeParty.agency_id == agency.id)
-        .order_by(AgencyChange.effective_on, AgencyChange.id)
-    ).unique())
-
-
-def change_json(change: AgencyChange) -> dict:
-    return {
-        "id": change.id,
-        "action": change.action,
-        "action_label": ACTIONS.get(change.action, change.action),
-        "effective_on": change.effective_on.isoformat(),
-        "decision": change.decision,
-        "note": change.note,
-        "parties": [{
-            "agency": party.agency.code, "role": party.role,
-            "name_before": party.name_before, "name_after": party.name_after,
-            "level_before": party.level_before, "level_after": party.level_after,
-            "kind_before": party.kind_before, "kind_after": party.kind_after,
-        } for party in change.parties],
-        "procedures": [{
-            "id": t.procedure_id, "from": t.from_agency.code, "to": t.to_agency.code if t.to_agency else None,
-            "code_before": t.code_before, "code_after": t.code_after, "outcome": t.outcome,
-        } for t in change.transfers],
-    }

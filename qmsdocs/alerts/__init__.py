@@ -10,8 +10,16 @@ def init_app(app) -> None:
     # Receivers run inside the sender's transaction, so alerts commit or vanish with the version.
     events.version_became_current.connect(services.on_version_became_current)
     events.procedure_changed.connect(services.on_procedure_changed)
+    events.procedure_moved.connect(on_procedure_moved)
     app.register_blueprint(api.bp)
     app.register_blueprint(routes.bp)
     app.add_template_global(routes.procedure_alerts, "procedure_alerts")
     app.add_template_global(routes.alert_permissions, "alert_permissions")
     cli.register()
+
+
+def on_procedure_moved(procedure, *, reason: str, actor=None, **_details) -> None:
+    """A procedure a reorganization handed to a new agency must be reviewed by its new owner."""
+    from qmsdocs.alerts.services import open_review_alert
+
+    open_review_alert(procedure, reason, actor=actor)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from qmsdocs.alerts.services import local_today
 from qmsdocs.alerts.rules import add_months
 from qmsdocs.auth.permissions import SYSTEM
-from qmsdocs.demo.cli import demo_step
+from qmsdocs.cli import demo_step
 
 DOCUMENTS = [
     # symbol, type, issuer, title, issued, effective, aliases

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from qmsdocs.auth.models import User
-from qmsdocs.auth.services import authenticate
+from qmsdocs.api import use_token_loader
+from qmsdocs.auth.services import authenticate, user_for_token
 from qmsdocs.db import session
 
 bp = Blueprint("auth", __name__)
@@ -68,7 +69,7 @@ def account():
 
     from qmsdocs.auth.services import set_password
     from qmsdocs.errors import InvalidInput
-    from qmsdocs.web.forms import OwnPasswordForm
+    from qmsdocs.auth.forms import OwnPasswordForm
 
     user = current_user._get_current_object()
     form = OwnPasswordForm()
@@ -99,4 +100,5 @@ def logout():
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    use_token_loader(app, user_for_token)
     app.register_blueprint(bp)

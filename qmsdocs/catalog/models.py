@@ -56,7 +56,7 @@ class AdminProcedure(Base):
     field_key: Mapped[str | None] = mapped_column(String(255), index=True)
     # Cấp thực hiện: space-separated levels among province, district, commune.
     levels: Mapped[str] = mapped_column(String(64), default="")
-    # Cơ quan thực hiện: space-separated agency kinds (see qmsdocs.agencies.reorganization.KINDS).
+    # Cơ quan thực hiện: space-separated agency kinds (see qmsdocs.agencies.kinds.KINDS).
     agency_kinds: Mapped[str] = mapped_column(String(255), default="")
     # Cơ quan thực hiện as published (free text), and the local agencies it names, space-separated codes.
     # With agency codes the TTHC applies to those agencies only; otherwise to every agency of its levels and kinds.

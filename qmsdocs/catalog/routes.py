@@ -1,4 +1,4 @@
-"""Catalog pages: the TTHC list and detail, the import form, link suggestions, agency structure."""
+"""Catalog pages: the TTHC list and detail, the import form, link suggestions."""
 
 from __future__ import annotations
 
@@ -6,18 +6,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from qmsdocs.agencies import reorganization
-from qmsdocs.agencies.models import LEVEL_LABELS, Agency
-from qmsdocs.agencies.services import get_agency
+from qmsdocs.agencies.kinds import KINDS
+from qmsdocs.agencies.models import LEVEL_LABELS
 from qmsdocs.api import int_arg
 from qmsdocs.auth.permissions import can_write, is_admin, require_admin
 from qmsdocs.catalog import services
 from qmsdocs.catalog.importer import COLUMNS, import_file
 from qmsdocs.catalog.models import CHANGE_LABELS, STATUS_LABELS
-from qmsdocs.db import session
-from qmsdocs.errors import InvalidInput, QmsError
+from qmsdocs.errors import InvalidInput
 from qmsdocs.procedures.services import get_procedure
-from sqlalchemy import select
 
 bp = Blueprint("catalog", __name__)
 
@@ -43,7 +40,7 @@ def index():
                                           level=filters["level"] or None, status=filters["status"] or None,
                                           page=_page_arg())
     return render_template("catalog/index.html", page=page, filters=filters, fields=services.fields(),
-                           level_names=LEVEL_NAMES, status_labels=STATUS_LABELS, kinds=reorganization.KINDS,
+                           level_names=LEVEL_NAMES, status_labels=STATUS_LABELS, kinds=KINDS,
                            can_import=is_admin(current_user), columns=COLUMNS,
                            pending=len(services.pending_suggestions(limit=1000)))
 
@@ -54,7 +51,7 @@ def detail(code: str):
     item = services.get_admin_procedure(code)
     return render_template("catalog/detail.html", item=item, procedures=services.linked_procedures(item.code),
                            level_names=LEVEL_NAMES, status_labels=STATUS_LABELS, change_labels=CHANGE_LABELS,
-                           kinds=reorganization.KINDS)
+                           kinds=KINDS)
 
 
 @bp.post("/admin-procedures/import")
@@ -95,87 +92,6 @@ def decide_suggestion(procedure_id: int, code: str, decision: str):
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("catalog.suggestions")
     return redirect(target)
-
-
-# --- agency structure and reorganization -----------------------------------------------------
-
-
-@bp.get("/agencies/structure")
-@login_required
-def structure():
-    agencies = list(session.scalars(select(Agency).order_by(Agency.level, Agency.code)))
-    changes = list(session.scalars(select(reorganization.AgencyChange)
-                                   .order_by(reorganization.AgencyChange.effective_on.desc(),
-                                             reorganization.AgencyChange.id.desc()).limit(100)))
-    return render_template("catalog/structure.html", agencies=agencies, changes=changes,
-                           kinds=reorganization.KINDS, unit_types=reorganization.UNIT_TYPES,
-                           actions=reorganization.ACTIONS, level_names=LEVEL_NAMES,
-                           can_reorganize=is_admin(current_user))
-
-
-@bp.get("/agencies/structure/<code>")
-@login_required
-def agency_history(code: str):
-    agency = get_agency(code)
-    return render_template("catalog/agency_history.html", agency=agency, changes=reorganization.history(agency),
-                           kinds=reorganization.KINDS, actions=reorganization.ACTIONS, level_names=LEVEL_NAMES)
-
-
-def _codes(value: str) -> list[str]:
-    return [part.strip() for part in (value or "").replace(";", ",").replace("\n", ",").split(",") if part.strip()]
-
-
-def _new_from_form(prefix: str) -> reorganization.NewAgency | None:
-    code = (request.form.get(f"{prefix}code") or "").strip()
-    if not code:
-        return None
-    return reorganization.NewAgency(
-        code=code, name=request.form.get(f"{prefix}name") or "", level=request.form.get(f"{prefix}level") or "",
-        kind=request.form.get(f"{prefix}kind") or None, unit_type=request.form.get(f"{prefix}unit_type") or None,
-        parent_code=(request.form.get(f"{prefix}parent") or "").strip() or None,
-    )
-
-
-@bp.post("/agencies/reorganize")
-@login_required
-def reorganize():
-    require_admin(current_user)
-    action = request.form.get("action")
-    common = {"effective_on": request.form.get("effective_on"), "decision": request.form.get("decision"),
-              "note": request.form.get("note"), "actor": current_user}
-    try:
-        if action == "rename":
-            result = reorganization.rename(request.form.get("agency", ""), request.form.get("rename_to", ""),
-                                           kind=request.form.get("kind") or None,
-                                           unit_type=request.form.get("unit_type") or None, **common)
-        elif action == "merge":
-            into = _new_from_form("new_") or (request.form.get("into") or "").strip()
-            result = reorganization.merge(_codes(request.form.get("agencies", "")), into=into, **common)
-        elif action == "split":
-            successors = _codes(request.form.get("into", ""))
-            assignment = {}
-            for line in (request.form.get("assignment") or "").splitlines():
-                if "=" in line:
-                    procedure_code, agency_code = line.split("=", 1)
-                    assignment[procedure_code.strip()] = agency_code.strip()
-            result = reorganization.split(request.form.get("agency", ""), into=successors, assignment=assignment,
-                                          keep_source=request.form.get("keep_source") == "1", **common)
-        elif action == "dissolve":
-            result = reorganization.dissolve(request.form.get("agency", ""),
-                                             successor=(request.form.get("successor") or "").strip() or None,
-                                             **common)
-        else:
-            raise InvalidInput("Hãy chọn một thao tác: đổi tên, sáp nhập, chia tách hoặc giải thể.",
-                               code="invalid_action")
-    except QmsError as error:
-        session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("catalog.structure"))
-    moved = len([t for t in result.moved if t.outcome == "moved"])
-    flash(_("Đã ghi nhận %(action)s hiệu lực từ %(day)s; %(n)s quy trình được chuyển và đánh dấu cần rà soát.",
-            action=reorganization.ACTIONS[result.change.action].lower(),
-            day=result.change.effective_on.strftime("%d/%m/%Y"), n=moved), "success")
-    return redirect(url_for("catalog.structure"))
 
 
 def init_app(app) -> None:

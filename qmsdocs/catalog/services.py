@@ -18,7 +18,7 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from qmsdocs.agencies.models import LEVELS, Agency
-from qmsdocs.agencies.reorganization import parse_kind
+from qmsdocs.agencies.kinds import parse_kind
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import require_admin, require_write
 from qmsdocs.catalog.models import (

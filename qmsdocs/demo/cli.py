@@ -10,21 +10,10 @@ from qmsdocs.agencies.models import Agency
 from qmsdocs.audit.models import AuditEvent
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import SYSTEM
-from qmsdocs.cli import qms
+from qmsdocs.cli import demo_steps, qms
 from qmsdocs.db import session
 
 DEMO_MARK = "demo.load"
-
-# Further areas append (name, function) steps; each runs after the core data exists.
-demo_steps: list = []
-
-
-def demo_step(name: str):
-    def register(func):
-        if all(existing != name for existing, _ in demo_steps):
-            demo_steps.append((name, func))
-        return func
-    return register
 
 
 @qms.command("demo")

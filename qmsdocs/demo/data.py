@@ -227,7 +227,7 @@ def _assessment_2019() -> None:
     """83 Tốt and 85 Đạt yêu cầu over the 168 units, entered in one flush."""
     from sqlalchemy import select
 
-    from qmsdocs.agencies.reorganization import NOT_ASSESSED_KINDS
+    from qmsdocs.agencies.kinds import NOT_ASSESSED_KINDS
     from qmsdocs.reports.models import Assessment
 
     agencies = [a for a in session.scalars(select(Agency).order_by(Agency.id)) if a.kind not in NOT_ASSESSED_KINDS]

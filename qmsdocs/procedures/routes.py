@@ -1,4 +1,4 @@
-"""Officials' pages: home, procedures, upload, history, comparison, approval, retirement.
+"""Procedure pages: list, creation, upload, history, comparison, approval, retirement.
 
 Every view checks permissions itself through `qmsdocs.auth.permissions` (reading is open to
 every signed-in user; writing is scoped to the user's agency), whatever the template shows.
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Flask, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from markupsafe import Markup
 
@@ -18,86 +17,15 @@ from qmsdocs.auth.permissions import can_approve, can_write, require_approve, re
 from qmsdocs.db import session
 from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import Conflict, InvalidInput, QmsError, UploadRefused
-from qmsdocs.procedures import services
+from qmsdocs.pages import actor, bp, choices, form_errors, wants_json
+from qmsdocs.procedures import queries, services
 from qmsdocs.procedures.api import send_version_file
+from qmsdocs.procedures.forms import ApproveForm, ProcedureForm, RetireForm, ReturnForm, UploadForm
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
 from qmsdocs.storage import BlobCorrupted, BlobMissing
-from qmsdocs.web import queries
-from qmsdocs.web.blueprint import actor, bp, form_errors, wants_json
-from qmsdocs.web.forms import ApproveForm, ProcedureForm, RetireForm, ReturnForm, UploadForm, choices
 
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 
-# Audit actions as officials read them.
-ACTION_LABELS = {
-    "procedure.create": _l("Tạo quy trình"),
-    "procedure.retire": _l("Bãi bỏ quy trình"),
-    "procedure.move": _l("Chuyển quy trình sang cơ quan khác"),
-    "procedure.review": _l("Rà soát định kỳ"),
-    "procedure.admin_procedures": _l("Cập nhật thủ tục hành chính liên quan"),
-    "procedure.admin_procedures.suggest": _l("Gợi ý thủ tục hành chính liên quan"),
-    "procedure.admin_procedure.confirm": _l("Xác nhận thủ tục hành chính liên quan"),
-    "procedure.admin_procedure.reject": _l("Bỏ gợi ý thủ tục hành chính"),
-    "version.upload": _l("Tải lên phiên bản"),
-    "version.approve": _l("Phê duyệt phiên bản"),
-    "version.return": _l("Trả lại bản nháp"),
-    "alert.open": _l("Mở cảnh báo"),
-    "alert.acknowledge": _l("Tiếp nhận cảnh báo"),
-    "alert.dismiss": _l("Bỏ qua cảnh báo"),
-    "alert.resolve": _l("Đóng cảnh báo"),
-    "agency.create": _l("Tạo cơ quan"),
-    "agency.update": _l("Sửa thông tin cơ quan"),
-    "agency.rename": _l("Đổi tên cơ quan"),
-    "agency.merge": _l("Sáp nhập cơ quan"),
-    "agency.split": _l("Chia tách cơ quan"),
-    "agency.dissolve": _l("Giải thể cơ quan"),
-    "user.create": _l("Tạo người dùng"),
-    "user.update": _l("Sửa vai trò người dùng"),
-    "user.password": _l("Đặt mật khẩu"),
-    "user.locked": _l("Tạm khoá tài khoản sau nhiều lần nhập sai"),
-    "user.activate": _l("Kích hoạt tài khoản"),
-    "user.deactivate": _l("Ngừng kích hoạt tài khoản"),
-    "user.move": _l("Chuyển người dùng sang cơ quan khác"),
-    "token.create": _l("Cấp mã API"),
-    "token.revoke": _l("Thu hồi mã API"),
-    "legal.document.create": _l("Thêm văn bản pháp luật"),
-    "legal.document.update": _l("Sửa văn bản pháp luật"),
-    "legal.document.status": _l("Đổi tình trạng hiệu lực văn bản"),
-    "legal.change.create": _l("Ghi nhận thay đổi văn bản pháp luật"),
-    "legal.alias.add": _l("Thêm tên gọi khác của văn bản"),
-}
-
-
-@bp.app_template_filter("action_label")
-def action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
-    return str(label) if label else action
-
-
-@bp.app_template_global("event_procedure_id")
-def event_procedure_id(event) -> int | None:
-    """The procedure an audit event is about: its object, or the one named in its details (alerts)."""
-    if event.object_type == "procedure":
-        return event.object_id
-    value = (event.details or {}).get("procedure_id")
-    return value if isinstance(value, int) else None
-
-
-@bp.app_template_filter("role_label")
-def role_label(role: str) -> str:
-    from qmsdocs.web.forms import ROLE_LABELS
-
-    return str(ROLE_LABELS.get(role, role))
-
-
-@bp.app_template_filter("level_label")
-def level_label(level: str) -> str:
-    from qmsdocs.web.forms import LEVEL_LABELS
-
-    return str(LEVEL_LABELS.get(level, level))
-
-
-@bp.app_template_filter("filesize")
 def filesize(size: int | None) -> str:
     if size is None:
         return ""
@@ -126,17 +54,7 @@ def _int_arg(name: str, default: int | None = None) -> int | None:
         raise InvalidInput(f"Tham số '{name}' phải là số nguyên.", code="invalid_parameter") from None
 
 
-# Home, lists ----------------------------------------------------------------------
-
-@bp.get("/")
-@login_required
-def home():
-    user = actor()
-    data = queries.home_data(user)
-    event_procedures = queries.procedures_by_id(event_procedure_id(event) for event in data.recent_events)
-    return render_template("web/home.html", data=data, event_procedures=event_procedures,
-                           can_create=bool(queries.writable_agencies(user)))
-
+# Lists -------------------------------------------------------------------------
 
 @bp.get("/procedures")
 @login_required
@@ -144,7 +62,7 @@ def procedures():
     filters = queries.ProcedureFilters.from_args(request.args)
     page = queries.procedure_page(filters)
     return render_template(
-        "web/procedures.html",
+        "procedures/procedures.html",
         filters=filters,
         page=page,
         pending=queries.pending_counts([p.id for p in page.items]),
@@ -168,7 +86,7 @@ def new_procedure():
     if request.method == "GET" and request.args.get("agency"):
         form.agency.data = request.args["agency"]
     if request.method == "GET":
-        return render_template("web/procedure_form.html", form=form)
+        return render_template("procedures/procedure_form.html", form=form)
     try:
         if not form.validate():
             # An agency outside the list is a permission matter, not a typo: answer 403.
@@ -183,7 +101,7 @@ def new_procedure():
             review_interval_months=form.review_interval_months.data, actor=user,
         )
     except (InvalidInput, Conflict) as error:
-        return render_template("web/procedure_form.html", form=form, error=error.message), error.status
+        return render_template("procedures/procedure_form.html", form=form, error=error.message), error.status
     flash(_("Đã tạo quy trình %(code)s. Hãy tải lên tệp Word của quy trình.", code=procedure.code), "success")
     return redirect(url_for("web.upload", procedure_id=procedure.id))
 
@@ -200,14 +118,14 @@ def retire(procedure_id: int):
                 raise InvalidInput(form_errors(form), code="reason_required")
             services.retire_procedure(procedure, form.reason.data, actor=actor())
         except (InvalidInput, Conflict) as error:
-            return render_template("web/retire.html", procedure=procedure, form=form, error=error.message), error.status
+            return render_template("procedures/retire.html", procedure=procedure, form=form, error=error.message), error.status
         flash(_("Đã bãi bỏ quy trình %(code)s. Lịch sử của nó vẫn được lưu và xem được.", code=procedure.code),
               "success")
         return redirect(url_for("web.procedure_detail", procedure_id=procedure.id))
     if procedure.status == "retired":
         flash(_("Quy trình này đã bị bãi bỏ từ trước."), "info")
         return redirect(url_for("web.procedure_detail", procedure_id=procedure.id))
-    return render_template("web/retire.html", procedure=procedure, form=form)
+    return render_template("procedures/retire.html", procedure=procedure, form=form)
 
 
 # The procedure page -------------------------------------------------------------------
@@ -217,7 +135,7 @@ def _procedure_page(procedure: Procedure, shown: ProcedureVersion | None):
     versions = queries.procedure_versions(procedure)
     pending = [v for v in versions if v.state == "pending"]
     return render_template(
-        "web/procedure.html",
+        "procedures/procedure.html",
         procedure=procedure,
         shown=shown,
         shown_label=services.version_status_label(shown) if shown else None,
@@ -256,7 +174,7 @@ def version_preview(procedure_id: int, number: int):
         body = services.version_preview(version)
     except (BlobMissing, BlobCorrupted):
         raise _blob_unavailable(number) from None
-    page = render_template("web/preview_frame.html", version=version, body=Markup(body),
+    page = render_template("procedures/preview_frame.html", version=version, body=Markup(body),
                            label=services.version_status_label(version))
     response = make_response(page)
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
@@ -289,7 +207,7 @@ def compare(procedure_id: int):
     old, new, ops = services.diff_versions(procedure, from_number, to_number)
     changes_only = request.args.get("changes") == "1"
     return render_template(
-        "web/compare.html", procedure=procedure, versions=versions, old=old, new=new,
+        "procedures/compare.html", procedure=procedure, versions=versions, old=old, new=new,
         old_label=services.version_status_label(old), new_label=services.version_status_label(new),
         ops=[op for op in ops if op.op != "equal"] if changes_only else ops,
         summary=summarize(ops), changes_only=changes_only,
@@ -361,7 +279,7 @@ def _upload_page(procedure: Procedure, form: UploadForm, error: QmsError | None 
                    latest=procedure.latest_version,
                    max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
                    max_mb=current_app.config["MAX_UPLOAD_MB"])
-    return render_template("web/upload.html", **context), (error.status if error else 200)
+    return render_template("procedures/upload.html", **context), (error.status if error else 200)
 
 
 @bp.route("/procedures/<int:procedure_id>/upload", methods=["GET", "POST"])
@@ -435,6 +353,5 @@ def inspect_upload(procedure_id: int):
 
 
 def init_app(app: Flask) -> None:
-    from qmsdocs.web import admin  # noqa: F401  (its views register on the same blueprint)
-
-    app.register_blueprint(bp)
+    """The views above sit on the shared `web` blueprint (registered by qmsdocs.pages); add the filter."""
+    app.add_template_filter(filesize, "filesize")

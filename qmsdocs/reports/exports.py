@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 
 from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
-from qmsdocs.agencies.reorganization import KINDS, UNIT_TYPES
+from qmsdocs.agencies.kinds import KINDS, UNIT_TYPES
 from qmsdocs.db import session
 from qmsdocs.reports.models import CLASSIFICATION_LABELS
 from qmsdocs.reports.services import CLASS_KEYS, COVERAGE_COLUMNS, assessment_rows, coverage_rows

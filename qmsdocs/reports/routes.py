@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
-from qmsdocs.agencies.reorganization import KINDS, NOT_ASSESSED_KINDS, UNIT_TYPES
+from qmsdocs.agencies.kinds import KINDS, NOT_ASSESSED_KINDS, UNIT_TYPES
 from qmsdocs.agencies.services import get_agency
 from qmsdocs.auth.permissions import is_admin, require_admin
 from qmsdocs.db import session

@@ -16,15 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
-from qmsdocs.agencies.reorganization import (
-    KIND_ORDER,
-    KINDS,
-    NOT_ASSESSED_KINDS,
-    UNIT_TYPES,
-    agency_as_of,
-    existing_on,
-    kind_of,
-)
+from qmsdocs.agencies.history import agency_as_of, existing_on
+from qmsdocs.agencies.kinds import KIND_ORDER, KINDS, NOT_ASSESSED_KINDS, UNIT_TYPES, kind_of
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import require_admin
 from qmsdocs.catalog.models import AdminProcedure

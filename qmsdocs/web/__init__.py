@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from qmsdocs.errors import QmsError
+from qmsdocs.web import filters
 
 csrf = CSRFProtect()
 
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
     app.before_request(_protect_forms)
+    filters.init_app(app)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error):
@@ -73,7 +75,7 @@ def _nav_section(items) -> str | None:
     if endpoint.startswith("web.") and ("procedure" in endpoint or "version" in endpoint or endpoint in (
             "web.upload", "web.inspect_upload", "web.compare", "web.retire", "web.new_procedure")):
         return "web.procedures"
-    if endpoint in ("web.new_agency", "web.edit_agency"):
+    if endpoint in ("web.new_agency", "web.edit_agency") or blueprint == "agencies":
         return "web.agencies"
     if endpoint.startswith("web.") and "user" in endpoint or endpoint in ("web.mint_token", "web.revoke_token"):
         return "web.users"

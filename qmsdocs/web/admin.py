@@ -11,18 +11,10 @@ from qmsdocs.auth import services as auth_services
 from qmsdocs.auth.permissions import is_admin, require_admin
 from qmsdocs.db import utcnow
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
-from qmsdocs.web import queries
-from qmsdocs.web.blueprint import actor, bp, form_errors
-from qmsdocs.web.forms import (
-    ROLE_LABELS,
-    AgencyForm,
-    ConfirmForm,
-    PasswordResetForm,
-    TokenForm,
-    UserCreateForm,
-    UserEditForm,
-    choices,
-)
+from qmsdocs.auth.forms import PasswordResetForm
+from qmsdocs.pages import actor, bp, choices, form_errors
+from qmsdocs.procedures import queries
+from qmsdocs.web.forms import ROLE_LABELS, AgencyForm, ConfirmForm, TokenForm, UserCreateForm, UserEditForm
 
 FORM_ERRORS = (InvalidInput, Conflict, NotFound)
 

@@ -1,0 +1,95 @@
+"""Agency kinds (loại cơ quan, đơn vị) and administrative unit types, and reading a kind from text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Agency kinds (loại cơ quan, đơn vị), stored in Agency.kind.
+KINDS = {
+    "provincial_committee": "UBND tỉnh",
+    "department": "Cơ quan chuyên môn (sở, ban, ngành)",
+    "sub_department": "Chi cục",
+    "public_unit": "Đơn vị sự nghiệp công lập",
+    "police": "Công an",
+    "council": "Hội đồng nhân dân",
+    "district_committee": "UBND huyện, thị xã, thành phố",
+    "commune_committee": "UBND xã, phường, thị trấn",
+    "other": "Cơ quan, đơn vị khác",
+}
+# The order reports list kinds in.
+KIND_ORDER = tuple(KINDS)
+# The provincial People's Committee directs the rollout; it is the root of the tree and is
+# not itself one of the units the annual assessment counts.
+NOT_ASSESSED_KINDS = ("provincial_committee",)
+# Loại đơn vị hành chính of a people's committee, per level.
+UNIT_TYPES = {
+    "city": "Thành phố",
+    "town": "Thị xã",
+    "district": "Huyện",
+    "ward": "Phường",
+    "township": "Thị trấn",
+    "commune": "Xã",
+}
+UNIT_TYPES_BY_LEVEL = {"district": ("city", "town", "district"), "commune": ("commune", "ward", "township")}
+
+
+def kind_of(agency_or_kind) -> str:
+    """The agency's kind among KINDS; free text kinds from before the catalog count as 'other'."""
+    kind = agency_or_kind if isinstance(agency_or_kind, str) or agency_or_kind is None else agency_or_kind.kind
+    return kind if kind in KINDS else "other"
+
+
+_FOLD_D = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_D))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", stripped).strip().lower()
+
+
+# Words in a published "cơ quan thực hiện" that tell the kind, most specific first.
+_KIND_HINTS = (
+    ("chi cuc", "sub_department"),
+    ("cong an", "police"),
+    ("hoi dong nhan dan", "council"),
+    ("hdnd", "council"),
+    ("cap xa", "commune_committee"),
+    ("ubnd xa", "commune_committee"),
+    ("uy ban nhan dan xa", "commune_committee"),
+    ("cap huyen", "district_committee"),
+    ("ubnd huyen", "district_committee"),
+    ("uy ban nhan dan huyen", "district_committee"),
+    ("ubnd tinh", "provincial_committee"),
+    ("uy ban nhan dan tinh", "provincial_committee"),
+    ("chu tich ubnd tinh", "provincial_committee"),
+    ("trung tam", "public_unit"),
+    ("don vi su nghiep", "public_unit"),
+    ("benh vien", "public_unit"),
+    ("truong ", "public_unit"),
+    ("so ", "department"),
+    ("ban ", "department"),
+    ("thanh tra tinh", "department"),
+    ("van phong ubnd", "department"),
+)
+
+
+@lru_cache(maxsize=4096)
+def parse_kind(text: str) -> str | None:
+    """The kind named by a key, a label or a published agency description; None when unclear."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text in KINDS:
+        return text
+    folded = _fold(text)
+    for kind, label in KINDS.items():
+        if folded == _fold(label):
+            return kind
+    padded = folded + " "
+    for hint, kind in _KIND_HINTS:
+        if padded.startswith(hint) or f" {hint}" in f" {padded}":
+            return kind
+    return None

@@ -1,0 +1,96 @@
+"""Handing an agency's procedures to its successor when the agencies area reorganizes it.
+
+The agencies area announces the hand-over with `events.procedures_handed_over`; this receiver
+moves each procedure (versions untouched, code kept unless the successor already uses it) or
+retires it when there is no successor, and announces each move with `events.procedure_moved`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from qmsdocs import events
+from qmsdocs.agencies.models import Agency, AgencyChange, ProcedureTransfer
+from qmsdocs.audit.services import record
+from qmsdocs.db import session, utcnow
+from qmsdocs.errors import InvalidInput
+from qmsdocs.procedures.models import Procedure
+
+
+def _free_code(code: str, taken: set[str], source: Agency) -> str:
+    """The procedure's code in its new agency: kept unless the successor already uses it."""
+    if code not in taken:
+        return code
+    base = f"{code}-{source.code}"[:64]
+    candidate, n = base, 2
+    while candidate in taken:
+        suffix = f"-{n}"
+        candidate = base[: 64 - len(suffix)] + suffix
+        n += 1
+    return candidate
+
+
+def _check_assignment(source: Agency, procedures: list[Procedure], assignment: dict) -> None:
+    own_codes = {procedure.code for procedure in procedures}
+    for procedure_code in assignment:
+        if procedure_code not in own_codes:
+            raise InvalidInput(f"Cơ quan '{source.code}' không có quy trình mã '{procedure_code}'.",
+                               code="invalid_assignment")
+
+
+def _retire(change: AgencyChange, procedure: Procedure, source: Agency, reason: str, actor) -> ProcedureTransfer:
+    transfer = ProcedureTransfer(change=change, procedure_id=procedure.id, from_agency_id=source.id,
+                                 to_agency_id=None, code_before=procedure.code, code_after=procedure.code,
+                                 outcome="retired")
+    if procedure.status == "active":
+        procedure.status = "retired"
+        procedure.retired_at = utcnow()
+        procedure.retired_reason = reason
+    session.add(transfer)
+    record(actor, "procedure.retire", "procedure", procedure.id, agency_id=source.id, reason=reason)
+    events.procedure_changed.send(procedure)
+    return transfer
+
+
+def _move(change: AgencyChange, procedure: Procedure, source: Agency, target: Agency, taken: set[str],
+          reason: str, actor) -> ProcedureTransfer:
+    new_code = _free_code(procedure.code, taken, source)
+    taken.add(new_code)
+    transfer = ProcedureTransfer(change=change, procedure_id=procedure.id, from_agency_id=source.id,
+                                 to_agency_id=target.id, code_before=procedure.code, code_after=new_code)
+    session.add(transfer)
+    procedure.agency_id = target.id
+    procedure.agency = target
+    procedure.code = new_code
+    procedure.updated_at = utcnow()
+    session.flush()
+    record(actor, "procedure.move", "procedure", procedure.id, agency_id=target.id,
+           from_agency=source.code, to_agency=target.code, code_before=transfer.code_before, code_after=new_code)
+    events.procedure_changed.send(procedure)
+    if procedure.status == "active":
+        events.procedure_moved.send(
+            procedure, transfer=transfer, actor=actor,
+            reason=f"{reason} Quy trình chuyển từ {source.name} sang {target.name}; "
+                   "cần rà soát lại tên cơ quan, thẩm quyền và biểu mẫu.")
+    return transfer
+
+
+def on_procedures_handed_over(source: Agency, *, change: AgencyChange, assignment: dict, default: Agency | None,
+                              reason: str, actor) -> list[ProcedureTransfer]:
+    """Move (or retire) each of the source's procedures; those assigned to the source itself stay."""
+    procedures = list(session.scalars(select(Procedure).where(Procedure.agency_id == source.id)
+                                      .order_by(Procedure.code)))
+    _check_assignment(source, procedures, assignment)
+    transfers = []
+    taken_by_agency: dict[int, set[str]] = {}
+    for procedure in procedures:
+        target = assignment.get(procedure.code, default)
+        if target is source:
+            continue
+        if target is None:
+            transfers.append(_retire(change, procedure, source, reason, actor))
+            continue
+        taken = taken_by_agency.setdefault(target.id, set(session.scalars(
+            select(Procedure.code).where(Procedure.agency_id == target.id))))
+        transfers.append(_move(change, procedure, source, target, taken, reason, actor))
+    return transfers

@@ -1,0 +1,75 @@
+"""Template filters every area's pages share: audit actions, roles and levels as officials read them."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from qmsdocs.web.forms import LEVEL_LABELS, ROLE_LABELS
+
+# Audit actions as officials read them.
+ACTION_LABELS = {
+    "procedure.create": _l("Tạo quy trình"),
+    "procedure.retire": _l("Bãi bỏ quy trình"),
+    "procedure.move": _l("Chuyển quy trình sang cơ quan khác"),
+    "procedure.review": _l("Rà soát định kỳ"),
+    "procedure.admin_procedures": _l("Cập nhật thủ tục hành chính liên quan"),
+    "procedure.admin_procedures.suggest": _l("Gợi ý thủ tục hành chính liên quan"),
+    "procedure.admin_procedure.confirm": _l("Xác nhận thủ tục hành chính liên quan"),
+    "procedure.admin_procedure.reject": _l("Bỏ gợi ý thủ tục hành chính"),
+    "version.upload": _l("Tải lên phiên bản"),
+    "version.approve": _l("Phê duyệt phiên bản"),
+    "version.return": _l("Trả lại bản nháp"),
+    "alert.open": _l("Mở cảnh báo"),
+    "alert.acknowledge": _l("Tiếp nhận cảnh báo"),
+    "alert.dismiss": _l("Bỏ qua cảnh báo"),
+    "alert.resolve": _l("Đóng cảnh báo"),
+    "agency.create": _l("Tạo cơ quan"),
+    "agency.update": _l("Sửa thông tin cơ quan"),
+    "agency.rename": _l("Đổi tên cơ quan"),
+    "agency.merge": _l("Sáp nhập cơ quan"),
+    "agency.split": _l("Chia tách cơ quan"),
+    "agency.dissolve": _l("Giải thể cơ quan"),
+    "user.create": _l("Tạo người dùng"),
+    "user.update": _l("Sửa vai trò người dùng"),
+    "user.password": _l("Đặt mật khẩu"),
+    "user.locked": _l("Tạm khoá tài khoản sau nhiều lần nhập sai"),
+    "user.activate": _l("Kích hoạt tài khoản"),
+    "user.deactivate": _l("Ngừng kích hoạt tài khoản"),
+    "user.move": _l("Chuyển người dùng sang cơ quan khác"),
+    "token.create": _l("Cấp mã API"),
+    "token.revoke": _l("Thu hồi mã API"),
+    "legal.document.create": _l("Thêm văn bản pháp luật"),
+    "legal.document.update": _l("Sửa văn bản pháp luật"),
+    "legal.document.status": _l("Đổi tình trạng hiệu lực văn bản"),
+    "legal.change.create": _l("Ghi nhận thay đổi văn bản pháp luật"),
+    "legal.alias.add": _l("Thêm tên gọi khác của văn bản"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label else action
+
+
+def event_procedure_id(event) -> int | None:
+    """The procedure an audit event is about: its object, or the one named in its details (alerts)."""
+    if event.object_type == "procedure":
+        return event.object_id
+    value = (event.details or {}).get("procedure_id")
+    return value if isinstance(value, int) else None
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+def level_label(level: str) -> str:
+    return str(LEVEL_LABELS.get(level, level))
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(action_label, "action_label")
+    app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(level_label, "level_label")
+    app.add_template_global(event_procedure_id, "event_procedure_id")
