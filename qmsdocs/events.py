@@ -29,3 +29,7 @@ procedures_handed_over = _signals.signal("procedures-handed-over")
 # sender: an active Procedure a reorganization moved to another agency; kwargs: transfer (the
 # ProcedureTransfer), reason (str: why the new owner must review it), actor. Alerts flag it for review.
 procedure_moved = _signals.signal("procedure-moved")
+
+# sender: an Agency that ceased in a reorganization; kwargs: successor (the Agency taking over its
+# work), actor. The auth area moves the agency's users to the successor.
+agency_succeeded = _signals.signal("agency-succeeded")

@@ -3,8 +3,9 @@
 Agencies are renamed, merged, split and dissolved (Vietnam removed the district level and
 merged provinces in 2025). A reorganization never rewrites the past: procedures move to the
 successor with all their versions untouched and every party's before/after state is kept
-(see qmsdocs.agencies.history). Each moved or retired procedure is announced with
-`events.procedure_moved`, so the areas built on agencies (procedures, alerts) act on it.
+(see qmsdocs.agencies.history). The areas built on agencies act through qmsdocs.events:
+procedures are handed over (`procedures_handed_over`, then `procedure_moved` for alerts) and
+users follow their agency to its successor (`agency_succeeded`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from qmsdocs.agencies.history import change_json
 from qmsdocs.agencies.kinds import KINDS, UNIT_TYPES_BY_LEVEL
 from qmsdocs.agencies.models import LEVELS, Agency, AgencyChange, AgencyChangeParty, ProcedureTransfer
 from qmsdocs.audit.services import record
-from qmsdocs.auth.models import User
-from qmsdocs.auth.permissions import require_admin
 from qmsdocs.db import session, utcnow
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 
@@ -132,7 +131,7 @@ def _state(agency: Agency) -> dict:
 
 
 def _start(action: str, effective_on, decision: str | None, note: str | None, actor) -> AgencyChange:
-    require_admin(actor)
+    # Only administrators reorganize: the pages and the API check it before calling (as for every agency edit).
     change = AgencyChange(action=action, effective_on=_validate_date(effective_on),
                           decision=(decision or "").strip()[:255] or None, note=(note or "").strip(),
                           actor_id=getattr(actor, "id", None))
@@ -160,10 +159,7 @@ def _retire_agency(agency: Agency, effective_on: date, successor: Agency | None,
         for child in list(agency.children):
             if child.id != successor.id:
                 child.parent = successor
-        users = session.scalars(select(User).where(User.agency_id == agency.id))
-        for user in users:
-            user.agency_id = successor.id
-            record(actor, "user.move", "user", user.id, agency_id=successor.id, from_agency=agency.code)
+        events.agency_succeeded.send(agency, successor=successor, actor=actor)
     record(actor, "agency.dissolve", "agency", agency.id, agency_id=agency.id,
            effective_on=effective_on.isoformat(), successor=successor.code if successor else None)
 

@@ -15,10 +15,6 @@ def is_admin(user) -> bool:
     return user is not None and user.role == "admin"
 
 
-def can_read(user) -> bool:
-    return user is not None
-
-
 def can_write(user, agency_id: int | None) -> bool:
     if is_admin(user):
         return True

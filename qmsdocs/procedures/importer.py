@@ -1,10 +1,14 @@
-"""Bulk import of a folder of Word files into one agency's procedures (`qms import`)."""
+"""Bulk import of a folder of Word files into one agency's procedures (`qms import`).
+
+Each file is one unit of work: the caller (the CLI command, the commit point) commits after a
+stored file and rolls back after a refused one, so one bad file loses nothing else.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,12 +27,31 @@ WORD_SUFFIXES = {".docx", ".docm", ".doc", ".dotx", ".dot"}
 TITLE_PATTERN = re.compile(r"^\s*quy\s*tr[iì]nh\b", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class FileOutcome:
+    """What importing one file did: created | added | unchanged | refused (with the reason)."""
+
+    name: str
+    outcome: str
+    reason: str | None = None
+
+    @property
+    def stored(self) -> bool:
+        return self.outcome in ("created", "added")
+
+
 @dataclass
 class ImportReport:
     added: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+
+    def count(self, result: FileOutcome) -> None:
+        if result.outcome == "refused":
+            self.refused.append((result.name, result.reason))
+        else:
+            getattr(self, result.outcome).append(result.name)
 
 
 def word_files(folder: Path) -> list[Path]:
@@ -60,34 +83,22 @@ def _match_procedure(agency_id: int, doc_code: str | None, stem: str) -> Procedu
     return None
 
 
-def import_folder(folder: Path, agency_code: str, *, actor, max_bytes: int,
-                  on_file: Callable[[Path], None] | None = None) -> ImportReport:
-    """Import every Word file; each file commits on its own so one bad file loses nothing else."""
-    agency = get_agency(agency_code)
-    agency_id = agency.id
-    report = ImportReport()
+def import_files(folder: Path, agency_code: str, *, actor, max_bytes: int) -> Iterator[FileOutcome]:
+    """Import every Word file in turn, yielding each outcome; the caller commits or rolls back before the next."""
+    agency_id = get_agency(agency_code).id
     for path in word_files(folder):
         name = str(path.relative_to(folder))
         try:
             outcome = _import_one(path, agency_id, agency_code, actor=actor, max_bytes=max_bytes)
-            session.commit()
         except Conflict as error:
-            session.rollback()
-            if error.code == "no_change":
-                report.unchanged.append(name)
-            else:
-                report.refused.append((name, error.message))
+            yield FileOutcome(name, "unchanged") if error.code == "no_change" else \
+                FileOutcome(name, "refused", error.message)
         except QmsError as error:
-            session.rollback()
-            report.refused.append((name, error.message))
+            yield FileOutcome(name, "refused", error.message)
         except OSError as error:
-            session.rollback()
-            report.refused.append((name, f"Không đọc được tệp ({error.strerror or error})."))
+            yield FileOutcome(name, "refused", f"Không đọc được tệp ({error.strerror or error}).")
         else:
-            getattr(report, outcome).append(name)
-        if on_file:
-            on_file(path)
-    return report
+            yield FileOutcome(name, outcome)
 
 
 def _import_one(path: Path, agency_id: int, agency_code: str, *, actor, max_bytes: int) -> str:

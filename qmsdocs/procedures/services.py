@@ -131,19 +131,6 @@ def create_procedure(agency_code: str, code: str, title: str, *, field: str | No
     return procedure
 
 
-def set_admin_procedures(procedure: Procedure, codes, *, actor=None) -> None:
-    require_write(actor, procedure.agency_id)
-    wanted = _clean_codes(codes)
-    existing = {link.code: link for link in procedure.admin_procedures}
-    procedure.admin_procedures = [existing.get(c) or ProcedureAdminProcedure(code=c) for c in wanted]
-    for link in procedure.admin_procedures:
-        link.confirmed = True
-    session.flush()
-    record(actor, "procedure.admin_procedures", "procedure", procedure.id, agency_id=procedure.agency_id,
-           codes=wanted)
-    events.procedure_changed.send(procedure)
-
-
 def retire_procedure(procedure: Procedure, reason: str, *, actor=None) -> None:
     require_approve(actor, procedure.agency_id)
     reason = (reason or "").strip()
