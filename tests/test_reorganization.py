@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -149,3 +150,42 @@ def test_only_admins_reorganize_and_bad_input_is_explained(api_as, admin_api, ma
     self_merge = admin_api.post("/api/v1/agencies/merge", json={"agencies": ["STP"], "into": "STP",
                                                                 "effective_on": "2025-01-01"})
     assert self_merge.status_code == 400
+
+
+def _page_client(app, make_user, username, role, agency=None):
+    from tests.conftest import PASSWORD
+
+    make_user(username, role, agency)
+    client = app.test_client()
+    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def test_structure_pages_belong_to_the_agencies_section_and_admins_reorganize_from_them(
+        app, make_agency, make_user, make_procedure, make_docx, admin_api):
+    make_agency("SNV", "Sở Nội vụ", kind="department")
+    make_agency("SLD", "Sở Lao động - Thương binh và Xã hội", kind="department")
+    procedure = with_two_versions(admin_api, make_procedure, make_docx, "SLD", "QT-LD-01")
+    viewer = _page_client(app, make_user, "xem", "viewer", "SNV")
+    agencies_page = viewer.get("/agencies").get_data(as_text=True)
+    assert 'href="/agencies/structure"' in agencies_page
+    structure = viewer.get("/agencies/structure")
+    assert structure.status_code == 200
+    text = structure.get_data(as_text=True)
+    assert "Sở Lao động - Thương binh và Xã hội" in text and 'href="/agencies/structure/SLD"' in text
+    # The page sits under "Cơ quan" in the menu, not under the TTHC catalog.
+    assert re.search(r'<a href="/agencies" aria-current="page">', text)
+    assert viewer.post("/agencies/reorganize", data={"action": "merge", "agencies": "SLD", "into": "SNV",
+                                                     "effective_on": "2025-03-01"}).status_code == 403
+
+    admin = _page_client(app, make_user, "quantri", "admin")
+    refused = admin.post("/agencies/reorganize", data={"action": "merge", "agencies": "SLD", "into": "SNV",
+                                                        "effective_on": "01/03/2025"}, follow_redirects=True)
+    assert "Ngày hiệu lực phải có dạng YYYY-MM-DD" in refused.get_data(as_text=True)
+    assert procedure_row(app, procedure)[0] == "SLD"
+    merged = admin.post("/agencies/reorganize", data={"action": "merge", "agencies": "SLD", "into": "SNV",
+                                                       "effective_on": "2025-03-01", "decision": "QĐ 1/2025"})
+    assert merged.status_code == 302 and merged.headers["Location"].endswith("/agencies/structure")
+    assert procedure_row(app, procedure)[0] == "SNV"
+    history = viewer.get("/agencies/structure/SLD").get_data(as_text=True)
+    assert "Hợp nhất, sáp nhập" in history and "QT-LD-01" in history
