@@ -20,7 +20,7 @@ from qmsdocs.agencies.history import change_json
 from qmsdocs.agencies.kinds import KINDS, UNIT_TYPES_BY_LEVEL
 from qmsdocs.agencies.models import LEVELS, Agency, AgencyChange, AgencyChangeParty, ProcedureTransfer
 from qmsdocs.audit.services import record
-from qmsdocs.db import session, utcnow
+from qmsdocs.db import session
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 
 

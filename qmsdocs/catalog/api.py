@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from qmsdocs.api import api_blueprint, api_user, int_arg, json_body, str_field
+from qmsdocs.api import api_blueprint, api_user, int_arg, json_body
 from qmsdocs.auth.permissions import require_admin
 from qmsdocs.catalog import services
 from qmsdocs.catalog.importer import import_file
