@@ -1,4 +1,7 @@
-"""Domain signals, so areas (search, alerts, catalog) react to changes without the core knowing them.
+"""Domain signals: a lower area tells the higher ones what changed without importing them.
+
+The sender imports only this module; the receiving area connects in its init_app
+(tests/test_architecture.py fails on an import cycle between areas).
 
 Receivers run inside the sender's transaction: work that must only happen after a
 successful commit (search indexing) records a durable mark here and acts after commit.
