@@ -17,3 +17,7 @@ version_added = _signals.signal("version-added")
 # sender: the ProcedureVersion that became current (after an approval or a direct upload);
 # kwargs: previous (the ProcedureVersion it replaced, or None).
 version_became_current = _signals.signal("version-became-current")
+
+# sender: the TTHC code (str); kwargs: change ("changed" or "abolished"), effective_on (date),
+# description (str), actor. Sent by the catalog when a TTHC's legal bases change or it is abolished.
+admin_procedure_changed = _signals.signal("admin-procedure-changed")

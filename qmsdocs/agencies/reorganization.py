@@ -11,7 +11,6 @@ review through the alerts area, since a new owner must check them.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -25,6 +24,7 @@ from qmsdocs.auth.models import User
 from qmsdocs.auth.permissions import require_admin
 from qmsdocs.db import session, utcnow
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
+from qmsdocs.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -68,17 +68,6 @@ def kind_of(agency_or_kind) -> str:
     return kind if kind in KINDS else "other"
 
 
-_FOLD_D = str.maketrans({"đ": "d", "Đ": "D"})
-
-
-def _fold(text: str) -> str:
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_D))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", stripped).strip().lower()
-
-
 # Words in a published "cơ quan thực hiện" that tell the kind, most specific first.
 _KIND_HINTS = (
     ("chi cuc", "sub_department"),
@@ -113,9 +102,9 @@ def parse_kind(text: str) -> str | None:
         return None
     if text in KINDS:
         return text
-    folded = _fold(text)
+    folded = fold(text)
     for kind, label in KINDS.items():
-        if folded == _fold(label):
+        if folded == fold(label):
             return kind
     padded = folded + " "
     for hint, kind in _KIND_HINTS:

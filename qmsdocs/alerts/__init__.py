@@ -10,6 +10,7 @@ def init_app(app) -> None:
     # Receivers run inside the sender's transaction, so alerts commit or vanish with the version.
     events.version_became_current.connect(services.on_version_became_current)
     events.procedure_changed.connect(services.on_procedure_changed)
+    events.admin_procedure_changed.connect(services.raise_admin_procedure_change)
     app.register_blueprint(api.bp)
     app.register_blueprint(routes.bp)
     app.add_template_global(routes.procedure_alerts, "procedure_alerts")

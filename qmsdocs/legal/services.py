@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, or_, select
 
 from qmsdocs.alerts import services as alert_services
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import SYSTEM, require_admin
+from qmsdocs.clock import parse_date
 from qmsdocs.db import session
 from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
@@ -29,6 +30,7 @@ from qmsdocs.legal.models import (
     NameCitation,
 )
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureVersion
+from qmsdocs.text import fold
 
 DOCUMENT_TYPES = (
     "Hiến pháp", "Bộ luật", "Luật", "Pháp lệnh", "Lệnh", "Nghị quyết", "Nghị quyết liên tịch", "Nghị định",
@@ -56,39 +58,6 @@ MAX_NOTE = 2000
 
 
 # ---------------------------------------------------------------- parsing what people type
-
-def fold(text: str) -> str:
-    """Lower case without diacritics and with single spaces, so names match however they are typed."""
-    text = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().lower()
-
-
-def parse_date(value, field_name: str, *, required: bool = False) -> date | None:
-    """ISO (2024-08-01) or Vietnamese (01/08/2024, 1-8-2024, 01.08.2024) dates."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise InvalidInput(f"Thiếu ngày '{field_name}' (dạng dd/mm/yyyy hoặc yyyy-mm-dd).", code="missing_field")
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"Ngày '{field_name}' phải là chuỗi dạng dd/mm/yyyy hoặc yyyy-mm-dd.", code="invalid_date")
-    text = value.strip()
-    try:
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", text)
-        if match:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
-        if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
-    except ValueError:
-        pass
-    raise InvalidInput(f"Ngày '{field_name}' không hợp lệ: '{text[:40]}'. Hãy ghi dạng dd/mm/yyyy hoặc yyyy-mm-dd.",
-                       code="invalid_date")
-
 
 def parse_status(value) -> str | None:
     """A status code from its code or its Vietnamese label, with or without diacritics."""

@@ -31,6 +31,7 @@ from qmsdocs.catalog.models import AdminProcedure
 from qmsdocs.db import session
 from qmsdocs.errors import InvalidInput, NotFound
 from qmsdocs.reports.models import CLASSIFICATION_LABELS, CLASSIFICATIONS, Assessment
+from qmsdocs.text import fold
 
 CLASS_KEYS = ("good", "satisfactory", "unsatisfactory", "unassessed")
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -228,8 +229,6 @@ CLASS_WORDS = {
 
 
 def parse_classification(value) -> str | None:
-    from qmsdocs.catalog.services import fold
-
     folded = fold(str(value or ""))
     for key, words in CLASS_WORDS.items():
         if folded in words:
@@ -239,8 +238,6 @@ def parse_classification(value) -> str | None:
 
 
 def parse_flag(value, name: str) -> bool:
-    from qmsdocs.catalog.services import fold
-
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
