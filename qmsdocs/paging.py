@@ -14,7 +14,9 @@ from qmsdocs.errors import InvalidInput
 
 MAX_PAGE = 100_000
 DEFAULT_PER_PAGE = 50
-MAX_PER_PAGE = 500
+MAX_PER_PAGE = 1000
+# The older `limit` parameter accepted up to this; larger limits are cut to MAX_PER_PAGE, not refused.
+LEGACY_MAX_LIMIT = 10_000
 # Longer than any page number people type: int() of a huge string is refused before it is parsed.
 _MAX_DIGITS = 12
 
@@ -82,7 +84,7 @@ def page_request(args: Mapping, *, per_page: int = DEFAULT_PER_PAGE, max_per_pag
     """
     if legacy_limit and args.get("page") in (None, "") and args.get("per_page") in (None, "") \
             and (args.get("limit") not in (None, "") or args.get("offset") not in (None, "")):
-        limit = _number(args.get("limit"), "limit", per_page, 1, max_per_page, strict)
+        limit = min(_number(args.get("limit"), "limit", per_page, 1, LEGACY_MAX_LIMIT, strict), max_per_page)
         start = _number(args.get("offset"), "offset", 0, 0, MAX_PAGE * max_per_page, strict)
         return PageRequest(start // limit + 1, limit, start)
     return PageRequest(_number(args.get("page"), "page", 1, 1, MAX_PAGE, strict),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from qmsdocs.alerts import services as alert_services
 from qmsdocs.audit.services import record
@@ -181,19 +182,31 @@ def list_documents(*, q: str | None = None, status: str | None = None, doc_type:
     if doc_type:
         query = query.where(LegalDocument.doc_type == doc_type)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    query = query.order_by(LegalDocument.issued_on.desc().nulls_last(), LegalDocument.symbol).offset(offset)
+    query = (query.options(selectinload(LegalDocument.aliases))
+             .order_by(LegalDocument.issued_on.desc().nulls_last(), LegalDocument.symbol).offset(offset))
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query)), total
 
 
-def list_changes(*, document: LegalDocument | None = None, limit: int | None = None) -> list[LegalChange]:
-    query = select(LegalChange).order_by(LegalChange.effective_on.desc(), LegalChange.id.desc())
-    if document is not None:
-        query = query.where(or_(LegalChange.document_id == document.id, LegalChange.by_document_id == document.id))
+def list_changes(*, document: LegalDocument | None = None, limit: int | None = None,
+                 offset: int = 0) -> list[LegalChange]:
+    query = (_changes_of(document).options(joinedload(LegalChange.document), joinedload(LegalChange.by_document))
+             .order_by(LegalChange.effective_on.desc(), LegalChange.id.desc()).offset(offset))
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def count_changes(*, document: LegalDocument | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(_changes_of(document).subquery())) or 0
+
+
+def _changes_of(document: LegalDocument | None):
+    query = select(LegalChange)
+    if document is not None:
+        query = query.where(or_(LegalChange.document_id == document.id, LegalChange.by_document_id == document.id))
+    return query
 
 
 def citing_procedures(document: LegalDocument) -> list[Procedure]:
@@ -212,13 +225,22 @@ class UnknownCitation:
     procedures: int
 
 
+def _unknown_cited_keys():
+    known = select(LegalDocument.key).union(select(LegalAlias.key).where(LegalAlias.is_symbol.is_(True)))
+    return (select(Citation.key).join(Procedure, Procedure.current_version_id == Citation.version_id)
+            .where(Procedure.status == "active", Citation.key.not_in(known)))
+
+
+def unknown_citations_count() -> int:
+    """How many distinct keys `unknown_citations` lists: one COUNT, not the rows."""
+    keys = _unknown_cited_keys().distinct().subquery()
+    return session.scalar(select(func.count()).select_from(keys)) or 0
+
+
 def unknown_citations(limit: int | None = None) -> list[UnknownCitation]:
     """Keys cited by current versions that match nothing in the registry, most cited first."""
-    known = select(LegalDocument.key).union(select(LegalAlias.key).where(LegalAlias.is_symbol.is_(True)))
     query = (
-        select(Citation.key, func.min(Citation.symbol), func.count(func.distinct(Procedure.id)))
-        .join(Procedure, Procedure.current_version_id == Citation.version_id)
-        .where(Procedure.status == "active", Citation.key.not_in(known))
+        _unknown_cited_keys().add_columns(func.min(Citation.symbol), func.count(func.distinct(Procedure.id)))
         .group_by(Citation.key)
         .order_by(func.count(func.distinct(Procedure.id)).desc(), Citation.key)
     )

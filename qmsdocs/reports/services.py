@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
+from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency, AgencyChange, AgencyChangeParty
 from qmsdocs.agencies.reorganization import (
     KIND_ORDER,
     KINDS,
@@ -297,6 +297,17 @@ def record_assessment(agency: Agency, year, *, qms_built: bool, qms_applied: boo
     return row, True
 
 
+def _changed_after(agencies: list[Agency], on: date) -> set[int]:
+    """Ids among `agencies` that took part in a reorganization after `on`: one query for the lot."""
+    ids = [agency.id for agency in agencies]
+    changed: set[int] = set()
+    for start in range(0, len(ids), 500):
+        changed.update(session.scalars(
+            select(AgencyChangeParty.agency_id).join(AgencyChange)
+            .where(AgencyChangeParty.agency_id.in_(ids[start:start + 500]), AgencyChange.effective_on > on)))
+    return changed
+
+
 def assessment_rows(year: int) -> list[dict]:
     """Every unit in scope for the year: assessed ones as entered, the others as 'unassessed'.
 
@@ -315,10 +326,12 @@ def assessment_rows(year: int) -> list[dict]:
             "qms_applied": row.qms_applied, "classification": row.classification or "unassessed",
             "notes": row.notes,
         })
-    for agency in existing_on(date(year, 12, 31)):
-        if agency.id in seen:
-            continue
-        snapshot = agency_as_of(agency, date(year, 12, 31))
+    year_end = date(year, 12, 31)
+    unassessed = [agency for agency in existing_on(year_end) if agency.id not in seen]
+    reorganized = _changed_after(unassessed, year_end)
+    for agency in unassessed:
+        # Only an agency reorganized after the year needs its history read back; the rest are as they are now.
+        snapshot = agency_as_of(agency, year_end) if agency.id in reorganized else agency
         rows.append({
             "agency": agency.code, "name": snapshot.name, "level": snapshot.level, "kind": kind_of(snapshot.kind),
             "unit_type": snapshot.unit_type, "qms_built": False, "qms_applied": False,
