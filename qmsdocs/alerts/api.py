@@ -7,6 +7,7 @@ from flask import jsonify, request
 from qmsdocs.alerts import services
 from qmsdocs.alerts.models import Alert, ProcedureReview
 from qmsdocs.api import api_blueprint, api_user, int_arg, json_body
+from qmsdocs.clock import parse_date
 from qmsdocs.errors import InvalidInput
 from qmsdocs.paging import Page, page_request
 from qmsdocs.procedures.services import get_procedure
@@ -114,8 +115,6 @@ def procedure_alerts(procedure_id: int):
 
 @bp.post("/procedures/<int:procedure_id>/reviews")
 def record_review(procedure_id: int):
-    from qmsdocs.legal.services import parse_date
-
     procedure = get_procedure(procedure_id)
     data = request.get_json(silent=True)
     data = data if isinstance(data, dict) else {}

@@ -15,6 +15,7 @@ from qmsdocs.agencies.models import Agency
 from qmsdocs.alerts import services
 from qmsdocs.alerts.models import RULE_LABELS, STATUS_LABELS, Alert
 from qmsdocs.auth.permissions import can_approve, can_write
+from qmsdocs.clock import parse_date
 from qmsdocs.db import session
 from qmsdocs.errors import QmsError
 from qmsdocs.i18n import format_date, format_day
@@ -180,8 +181,6 @@ def dismiss(alert_id: int):
 @bp.post("/procedures/<int:procedure_id>/review")
 @login_required
 def record_review(procedure_id: int):
-    from qmsdocs.legal.services import parse_date
-
     procedure = get_procedure(procedure_id)
 
     def do():
