@@ -208,3 +208,40 @@ def test_the_refused_row_report_is_shared_by_every_importer():
     report.refuse(4, "Thiếu tên.", code="1.000001")
     assert report.as_dict()["refused"] == [{"row": 4, "code": "1.000001", "reason": "Thiếu tên."}]
     assert report.lines()[-1] == "TỪ CHỐI dòng 4 (1.000001): Thiếu tên."
+
+
+# --- areas talk through signals --------------------------------------------------------------
+
+
+def _imported_modules(package: str) -> set[str]:
+    import ast
+    from pathlib import Path
+
+    import qmsdocs
+
+    found = set()
+    for path in (Path(qmsdocs.__file__).parent / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_catalog_imports_neither_alerts_nor_search():
+    """The catalog is below both: it sends `admin_procedure_changed`, the alerts area listens; search reads it."""
+    imported = _imported_modules("catalog")
+    assert not [name for name in imported if name.startswith(("qmsdocs.alerts", "qmsdocs.search"))]
+
+
+def test_a_tthc_change_reaches_the_alerts_area_through_its_signal(app):
+    """Wired by the alerts area's init_app (the catalog import tests check the alerts it opens)."""
+    import weakref
+
+    from qmsdocs import events
+    from qmsdocs.alerts import services as alerts
+
+    receivers = [receiver() if isinstance(receiver, weakref.ref) else receiver
+                 for receiver in events.admin_procedure_changed.receivers.values()]
+    assert alerts.raise_admin_procedure_change in receivers

@@ -30,6 +30,7 @@ from qmsdocs.auth.permissions import require_admin
 from qmsdocs.catalog.models import AdminProcedure
 from qmsdocs.db import session
 from qmsdocs.errors import InvalidInput, NotFound
+from qmsdocs.procedures.models import Procedure
 from qmsdocs.reports.models import CLASSIFICATION_LABELS, CLASSIFICATIONS, Assessment
 from qmsdocs.text import fold
 
@@ -107,8 +108,6 @@ class AgencyCoverage:
 
 def coverage(agency_code: str | None = None) -> list[AgencyCoverage]:
     """Per agency: which TTHC applying to it have no current ISO procedure, and which procedures implement no TTHC."""
-    from qmsdocs.procedures.models import Procedure
-
     if agency_code:
         agency = session.scalar(select(Agency).where(Agency.code == agency_code))
         if agency is None:
