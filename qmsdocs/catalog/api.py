@@ -6,7 +6,7 @@ from flask import jsonify, request
 
 from qmsdocs.agencies import reorganization
 from qmsdocs.agencies.services import get_agency
-from qmsdocs.api import api_blueprint, api_user, int_arg, json_body, str_field
+from qmsdocs.api import api_blueprint, api_user, json_body, str_field
 from qmsdocs.auth.permissions import require_admin
 from qmsdocs.catalog import links as linking
 from qmsdocs.catalog import services

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from qmsdocs.agencies import reorganization
 from qmsdocs.agencies.models import LEVEL_LABELS, Agency
 from qmsdocs.agencies.services import get_agency
-from qmsdocs.api import int_arg
 from qmsdocs.auth.permissions import can_write, is_admin, require_admin
 from qmsdocs.catalog import links as linking
 from qmsdocs.catalog import services
