@@ -77,7 +77,7 @@ def _number(value, name: str, default: int, minimum: int, maximum: int, strict: 
 
 
 def page_request(args: Mapping, *, per_page: int = DEFAULT_PER_PAGE, max_per_page: int = MAX_PER_PAGE,
-                 strict: bool = True, legacy_limit: bool = False) -> PageRequest:
+                 max_page: int = MAX_PAGE, strict: bool = True, legacy_limit: bool = False) -> PageRequest:
     """`page` and `per_page` from a query string (`legacy_limit`: also the older `limit` and `offset`).
 
     `strict` (APIs) refuses bad numbers with a 400; otherwise (pages) they fall back or are clamped.
@@ -87,7 +87,7 @@ def page_request(args: Mapping, *, per_page: int = DEFAULT_PER_PAGE, max_per_pag
         limit = min(_number(args.get("limit"), "limit", per_page, 1, LEGACY_MAX_LIMIT, strict), max_per_page)
         start = _number(args.get("offset"), "offset", 0, 0, MAX_PAGE * max_per_page, strict)
         return PageRequest(start // limit + 1, limit, start)
-    return PageRequest(_number(args.get("page"), "page", 1, 1, MAX_PAGE, strict),
+    return PageRequest(_number(args.get("page"), "page", 1, 1, max_page, strict),
                        _number(args.get("per_page"), "per_page", per_page, 1, max_per_page, strict))
 
 

@@ -245,3 +245,13 @@ def test_a_tthc_change_reaches_the_alerts_area_through_its_signal(app):
     receivers = [receiver() if isinstance(receiver, weakref.ref) else receiver
                  for receiver in events.admin_procedure_changed.receivers.values()]
     assert alerts.raise_admin_procedure_change in receivers
+
+
+def test_search_reads_its_page_numbers_with_the_shared_parser():
+    """A 5,000-digit page number is a 400, not int()'s digit-limit ValueError turned into a 500."""
+    from qmsdocs.search.services import MAX_PAGE, parse_request
+
+    with pytest.raises(InvalidInput) as refused:
+        parse_request(MultiDict({"q": "hoa", "page": "9" * 5000}))
+    assert refused.value.code == "invalid_parameter"
+    assert parse_request(MultiDict({"q": "hoa", "page": str(MAX_PAGE)})).page == MAX_PAGE
