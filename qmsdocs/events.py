@@ -36,3 +36,7 @@ procedure_moved = _signals.signal("procedure-moved")
 # sender: an Agency that ceased in a reorganization; kwargs: successor (the Agency taking over its
 # work), actor. The auth area moves the agency's users to the successor.
 agency_succeeded = _signals.signal("agency-succeeded")
+
+# sender: the TTHC code (str); kwargs: change ("changed" or "abolished"), effective_on (date),
+# description (str), actor. Sent by the catalog when a TTHC's legal bases change or it is abolished.
+admin_procedure_changed = _signals.signal("admin-procedure-changed")

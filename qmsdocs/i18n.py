@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from flask import Flask, redirect, request, session
 from flask_babel import Babel
 from flask_login import current_user
 
+from qmsdocs.clock import VIETNAM, local_time  # noqa: F401 (VIETNAM is re-exported)
+
 LANGUAGES = ("vi", "en")
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 babel = Babel()
 
 
@@ -31,13 +31,6 @@ def format_date(value) -> str:
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)
-
-
-def local_time(value: datetime) -> datetime:
-    """Times are stored in UTC without a zone; offices read them in Vietnam's time."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(VIETNAM)
 
 
 def format_day(value) -> str:

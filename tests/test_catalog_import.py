@@ -106,7 +106,7 @@ def test_json_list_or_items_object_and_format_field(admin_api):
     wrong = upload(admin_api, b"{}", "catalog.pdf")
     assert wrong.status_code == 400 and wrong.get_json()["error"]["code"] == "unsupported_format"
     broken = upload(admin_api, b"not json", "catalog.json")
-    assert broken.status_code == 400 and broken.get_json()["error"]["code"] == "bad_json"
+    assert broken.status_code == 400 and broken.get_json()["error"]["code"] == "invalid_json"
     garbage = upload(admin_api, b"PK\x03\x04garbage", "catalog.xlsx")
     assert garbage.status_code == 400 and garbage.get_json()["error"]["code"] == "bad_xlsx"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from functools import lru_cache
+
+from qmsdocs.text import fold
 
 # Agency kinds (loại cơ quan, đơn vị), stored in Agency.kind.
 KINDS = {
@@ -41,15 +41,6 @@ def kind_of(agency_or_kind) -> str:
     return kind if kind in KINDS else "other"
 
 
-_FOLD_D = str.maketrans({"đ": "d", "Đ": "D"})
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_D))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", stripped).strip().lower()
-
-
 # Words in a published "cơ quan thực hiện" that tell the kind, most specific first.
 _KIND_HINTS = (
     ("chi cuc", "sub_department"),
@@ -84,9 +75,9 @@ def parse_kind(text: str) -> str | None:
         return None
     if text in KINDS:
         return text
-    folded = _fold(text)
+    folded = fold(text)
     for kind, label in KINDS.items():
-        if folded == _fold(label):
+        if folded == fold(label):
             return kind
     padded = folded + " "
     for hint, kind in _KIND_HINTS:

@@ -11,6 +11,7 @@ def init_app(app) -> None:
     events.version_became_current.connect(services.on_version_became_current)
     events.procedure_changed.connect(services.on_procedure_changed)
     events.procedure_moved.connect(on_procedure_moved)
+    events.admin_procedure_changed.connect(services.raise_admin_procedure_change)
     app.register_blueprint(api.bp)
     app.register_blueprint(routes.bp)
     app.add_template_global(routes.procedure_alerts, "procedure_alerts")

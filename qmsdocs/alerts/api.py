@@ -7,7 +7,9 @@ from flask import jsonify, request
 from qmsdocs.alerts import services
 from qmsdocs.alerts.models import Alert, ProcedureReview
 from qmsdocs.api import api_blueprint, api_user, int_arg, json_body
+from qmsdocs.clock import parse_date
 from qmsdocs.errors import InvalidInput
+from qmsdocs.paging import Page, page_request
 from qmsdocs.procedures.services import get_procedure
 
 bp = api_blueprint("alerts_api", __name__)
@@ -72,16 +74,16 @@ def _bool_arg(value, name):
 @bp.get("/alerts")
 def list_alerts():
     args = request.args
+    paging = page_request(args, legacy_limit=True)
     items, total = services.list_alerts(
         agency_code=(args.get("agency") or "").strip() or None,
         procedure_id=int_arg(args.get("procedure"), "procedure"),
         statuses=services.parse_statuses(args.get("status")),
         rule=services.parse_rule(args.get("rule")),
         upcoming=_bool_arg(args.get("upcoming"), "upcoming"),
-        limit=int_arg(args.get("limit"), "limit", maximum=10000) or 1000,
-        offset=int_arg(args.get("offset"), "offset", minimum=0) or 0,
+        limit=paging.per_page, offset=paging.offset,
     )
-    return jsonify({"items": [alert_json(a) for a in items], "total": total})
+    return jsonify(Page.of(items, total, paging).as_json(alert_json))
 
 
 @bp.get("/alerts/<int:alert_id>")
@@ -113,8 +115,6 @@ def procedure_alerts(procedure_id: int):
 
 @bp.post("/procedures/<int:procedure_id>/reviews")
 def record_review(procedure_id: int):
-    from qmsdocs.legal.services import parse_date
-
     procedure = get_procedure(procedure_id)
     data = request.get_json(silent=True)
     data = data if isinstance(data, dict) else {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from qmsdocs.clock import parse_date
 from qmsdocs.db import session
 
 alerts_group = AppGroup("alerts", help="Cảnh báo quy trình lạc hậu.")
@@ -27,7 +28,6 @@ def digest_command(since: str) -> None:
     """Print, per agency, the alerts opened, resolved and dismissed since a day (for e-mail or print)."""
     from qmsdocs.alerts.services import digest
     from qmsdocs.errors import InvalidInput
-    from qmsdocs.legal.services import parse_date
 
     try:
         day = parse_date(since, "since", required=True)

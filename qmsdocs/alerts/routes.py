@@ -15,9 +15,11 @@ from qmsdocs.agencies.models import Agency
 from qmsdocs.alerts import services
 from qmsdocs.alerts.models import RULE_LABELS, STATUS_LABELS, Alert
 from qmsdocs.auth.permissions import can_approve, can_write
+from qmsdocs.clock import parse_date
 from qmsdocs.db import session
 from qmsdocs.errors import QmsError
 from qmsdocs.i18n import format_date, format_day
+from qmsdocs.paging import Page, lenient_page
 from qmsdocs.procedures.services import get_procedure
 
 bp = Blueprint("alerts", __name__)
@@ -76,11 +78,8 @@ def _filters() -> dict:
 @login_required
 def dashboard():
     filters = _filters()
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
-    alerts, total = services.list_alerts(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters)
+    paging = lenient_page(request.args, per_page=PAGE_SIZE)
+    alerts, total = services.list_alerts(limit=paging.per_page, offset=paging.offset, **filters)
     counts = services.counts_by_agency_and_rule(**filters)
     summary: dict[str, dict] = {}
     for code, name, rule, count in counts:
@@ -92,8 +91,8 @@ def dashboard():
         groups.setdefault(alert.procedure.agency.code, []).append(alert)
     agencies = session.execute(select(Agency.code, Agency.name).order_by(Agency.code)).all()
     return render_template(
-        "alerts/dashboard.html", groups=groups, summary=summary, total=total, page=page,
-        pages=max(1, -(-total // PAGE_SIZE)), agencies=agencies, rule_labels=RULE_LABELS, rule_short_labels=RULE_SHORT_LABELS,
+        "alerts/dashboard.html", groups=groups, summary=summary, total=total,
+        page=Page.of(alerts, total, paging), agencies=agencies, rule_labels=RULE_LABELS, rule_short_labels=RULE_SHORT_LABELS,
         status_labels=STATUS_LABELS, args=request.args, permissions=alert_permissions,
         page_args={k: v for k, v in request.args.items() if k != "page"},
     )
@@ -182,8 +181,6 @@ def dismiss(alert_id: int):
 @bp.post("/procedures/<int:procedure_id>/review")
 @login_required
 def record_review(procedure_id: int):
-    from qmsdocs.legal.services import parse_date
-
     procedure = get_procedure(procedure_id)
 
     def do():

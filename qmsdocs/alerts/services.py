@@ -24,6 +24,7 @@ from qmsdocs.alerts.models import ACTIVE_STATUSES, RULES, STATUSES, Alert, Proce
 from qmsdocs.alerts.rules import ChangeFacts, DocumentFacts, Finding
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import SYSTEM, require_approve, require_write
+from qmsdocs.clock import local_today
 from qmsdocs.db import session, utcnow
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 from qmsdocs.i18n import VIETNAM
@@ -35,11 +36,6 @@ MAX_REASON_LENGTH = 2000
 TTHC_CHANGES = ("changed", "abolished")
 # Short names accepted for the rule filter: the letters of the issue.
 RULE_ALIASES = {"a": "legal_change", "b": "not_in_force", "c": "review_overdue", "d": "admin_procedure"}
-
-
-def local_today() -> date:
-    """Today in Vietnam: a change effective 'today' is in force for the offices from midnight local time."""
-    return datetime.now(VIETNAM).date()
 
 
 def _chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:

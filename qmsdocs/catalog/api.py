@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from qmsdocs.api import api_blueprint, api_user, int_arg, json_body
+from qmsdocs.api import api_blueprint, api_user, json_body
 from qmsdocs.auth.permissions import require_admin
+from qmsdocs.catalog import links as linking
 from qmsdocs.catalog import services
 from qmsdocs.catalog.importer import import_file
 from qmsdocs.errors import InvalidInput
+from qmsdocs.paging import page_request
 from qmsdocs.procedures.services import get_procedure
 
 bp = api_blueprint("catalog_api", __name__)
@@ -16,15 +18,12 @@ bp = api_blueprint("catalog_api", __name__)
 
 @bp.get("/admin-procedures")
 def list_admin_procedures():
-    page = int_arg(request.args.get("page"), "page", maximum=100_000) or 1
-    per_page = int_arg(request.args.get("per_page"), "per_page", maximum=500) or 50
     result = services.list_admin_procedures(
         q=request.args.get("q") or None, field_name=request.args.get("field") or None,
         level=request.args.get("level") or None, status=request.args.get("status") or None,
-        page=page, per_page=per_page,
+        paging=page_request(request.args),
     )
-    return jsonify({"items": [services.admin_procedure_json(i) for i in result.items], "total": result.total,
-                    "page": result.page, "per_page": result.per_page})
+    return jsonify(result.as_json(services.admin_procedure_json))
 
 
 @bp.get("/admin-procedures/<code>")
@@ -51,7 +50,7 @@ def import_admin_procedures():
 
 @bp.get("/admin-procedures/suggestions")
 def list_suggestions():
-    links = services.pending_suggestions(agency_code=request.args.get("agency") or None)
+    links = linking.pending_suggestions(agency_code=request.args.get("agency") or None)
     names = services.admin_procedure_names([link.code for link in links])
     return jsonify({"items": [{
         "procedure_id": link.procedure_id, "agency": link.procedure.agency.code,
@@ -63,14 +62,14 @@ def list_suggestions():
 @bp.post("/procedures/<int:procedure_id>/admin-procedures/<code>/confirm")
 def confirm_link(procedure_id: int, code: str):
     procedure = get_procedure(procedure_id)
-    link = services.confirm_link(procedure, code, actor=api_user())
+    link = linking.confirm_link(procedure, code, actor=api_user())
     return jsonify({"procedure_id": procedure.id, "code": link.code, "confirmed": True})
 
 
 @bp.post("/procedures/<int:procedure_id>/admin-procedures/<code>/reject")
 def reject_link(procedure_id: int, code: str):
     procedure = get_procedure(procedure_id)
-    services.reject_link(procedure, code, actor=api_user())
+    linking.reject_link(procedure, code, actor=api_user())
     return jsonify({"procedure_id": procedure.id, "code": code, "rejected": True})
 
 

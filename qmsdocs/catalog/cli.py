@@ -36,7 +36,7 @@ def import_command(path: Path, fmt: str | None) -> None:
 @catalog.command("suggest")
 def suggest_command() -> None:
     """Suggest TTHC links for every current procedure version (e.g. after a first catalog import)."""
-    from qmsdocs.catalog.services import suggest_for_all_current
+    from qmsdocs.catalog.links import suggest_for_all_current
 
     count = suggest_for_all_current()
     session.commit()

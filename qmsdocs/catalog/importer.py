@@ -8,32 +8,15 @@ refused row leaves nothing behind and the rest of the file still goes in.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
-import zipfile
 from dataclasses import dataclass
 from dataclasses import field as default
 
-from qmsdocs.catalog.services import (
-    RowRefused,
-    agency_names,
-    apply_record,
-    fold,
-    load_catalog,
-    parse_record,
-    reindex_linked,
-    spreadsheet_code,
-)
-from qmsdocs.auth.permissions import require_admin
+from qmsdocs import tabular
 from qmsdocs.audit.services import record
-from qmsdocs.db import session
-from qmsdocs.errors import InvalidInput, QmsError
-
-FORMATS = ("csv", "json", "xlsx")
-MAX_ROWS = 50_000
-MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
+from qmsdocs.auth.permissions import require_admin
+from qmsdocs.catalog.records import RowRefused, agency_names, parse_record, spreadsheet_code
+from qmsdocs.catalog.services import apply_record, load_catalog, reindex_linked
+from qmsdocs.errors import QmsError
 
 # Canonical key -> accepted column names (folded: lower case, no diacritics).
 COLUMNS = {
@@ -49,166 +32,57 @@ COLUMNS = {
     "status": ("status", "trang thai", "trang_thai", "tinh trang"),
     "effective_on": ("effective_on", "effective on", "ngay hieu luc", "ngay_hieu_luc", "ngay ap dung"),
 }
-_HEADER_INDEX = {alias.replace("_", " "): key for key, aliases in COLUMNS.items() for alias in aliases}
+CATALOG_COLUMNS = tabular.Columns(COLUMNS)
+MISSING_COLUMNS = ("Không tìm thấy cột 'Mã TTHC' và 'Tên thủ tục' ở dòng tiêu đề. Xem danh sách cột trong tài liệu "
+                   "hướng dẫn (ví dụ: ma, ten, linh_vuc, cap_thuc_hien, can_cu_phap_ly).")
 
 
 @dataclass
-class RefusedRow:
-    row: int
-    code: str | None
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    source: str
-    rows: int = 0
+class ImportReport(tabular.ImportReport):
+    source: str = ""
     created: int = 0
     changed: int = 0
     updated: int = 0
     abolished: int = 0
     restored: int = 0
     unchanged: int = 0
-    refused: list[RefusedRow] = default(default_factory=list)
     warnings: list[str] = default(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
             "source": self.source, "rows": self.rows, "created": self.created, "changed": self.changed,
             "updated": self.updated, "abolished": self.abolished, "restored": self.restored,
-            "unchanged": self.unchanged,
-            "refused": [{"row": r.row, "code": r.code, "reason": r.reason} for r in self.refused],
-            "warnings": self.warnings,
+            "unchanged": self.unchanged, "refused": self.refused_json(), "warnings": self.warnings,
         }
 
     def lines(self) -> list[str]:
         lines = [f"{self.rows} dòng: {self.created} mới, {self.changed} đổi căn cứ pháp lý, {self.abolished} bãi bỏ, "
                  f"{self.restored} thực hiện lại, {self.updated} cập nhật khác, {self.unchanged} không đổi, "
                  f"{len(self.refused)} bị từ chối."]
-        lines += [f"TỪ CHỐI dòng {r.row}{f' ({r.code})' if r.code else ''}: {r.reason}" for r in self.refused]
+        lines += self.refused_lines()
         lines += [f"LƯU Ý: {w}" for w in self.warnings]
         return lines
 
 
-def detect_format(filename: str | None, explicit: str | None = None) -> str:
-    if explicit:
-        fmt = explicit.strip().lower().lstrip(".")
-    else:
-        match = re.search(r"\.([A-Za-z0-9]+)\s*$", filename or "")
-        fmt = match.group(1).lower() if match else ""
-    if fmt not in FORMATS:
-        raise InvalidInput("Chỉ nhận tệp .csv, .json hoặc .xlsx. Hãy đổi đuôi tệp hoặc gửi trường 'format' "
-                           "(csv, json, xlsx).", code="unsupported_format")
-    return fmt
-
-
-def _canonical(header) -> str | None:
-    folded = fold(str(header or "")).replace("_", " ").strip(" *:")
-    folded = re.sub(r"\s*\(.*\)$", "", folded)
-    return _HEADER_INDEX.get(folded)
-
-
-def _rows_from_table(table: list[list], first_row: int) -> list[tuple[int, dict]]:
-    """Map a header row plus data rows to canonical dicts, numbering rows as the user sees them."""
-    header_at = next((i for i, row in enumerate(table) if any(str(c or "").strip() for c in row)), None)
-    if header_at is None:
-        raise InvalidInput("Tệp không có dữ liệu.", code="empty_file")
-    keys = [_canonical(cell) for cell in table[header_at]]
-    if "code" not in keys or "name" not in keys:
-        raise InvalidInput("Không tìm thấy cột 'Mã TTHC' và 'Tên thủ tục' ở dòng tiêu đề. Xem danh sách cột trong "
-                           "tài liệu hướng dẫn (ví dụ: ma, ten, linh_vuc, cap_thuc_hien, can_cu_phap_ly).",
-                           code="missing_columns")
-    rows = []
-    for offset, row in enumerate(table[header_at + 1:], start=header_at + 1):
-        if not any(str(c if c is not None else "").strip() for c in row):
-            continue
-        data = {}
-        for key, cell in zip(keys, row):
-            if key and key not in data:
-                data[key] = cell
-        rows.append((offset + first_row, data))
-    if len(rows) > MAX_ROWS:
-        raise InvalidInput(f"Tệp có hơn {MAX_ROWS} dòng; hãy chia nhỏ rồi nhập từng phần.", code="too_many_rows")
+def read_rows(data: bytes, fmt: str) -> list[tabular.Row]:
+    """The file's rows under canonical keys; XLSX code cells Excel made numbers get their zeros back."""
+    if fmt == "json":
+        payload = tabular.json_payload(data)
+        return tabular.json_rows(payload.get("items") if isinstance(payload, dict) else payload, CATALOG_COLUMNS)
+    table = tabular.csv_table(data) if fmt == "csv" else tabular.xlsx_table(data)
+    rows = tabular.table_rows(table, CATALOG_COLUMNS, required=("code", "name"), missing_message=MISSING_COLUMNS)
+    if fmt == "xlsx":
+        for _number, cells in rows:
+            if "code" in cells:
+                cells["code"] = spreadsheet_code(cells["code"])
     return rows
-
-
-def read_csv(data: bytes) -> list[tuple[int, dict]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("Tệp CSV phải mã hoá UTF-8. Trong Excel hãy chọn 'CSV UTF-8' khi lưu.",
-                           code="bad_encoding") from None
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        table = list(csv.reader(io.StringIO(text, newline=""), dialect))
-    except csv.Error as error:
-        raise InvalidInput(f"Tệp CSV hỏng: {error}. Hãy kiểm tra dấu ngoặc kép và dấu phân cách.",
-                           code="bad_csv") from None
-    return _rows_from_table(table, 1)
-
-
-def read_json(data: bytes) -> list[tuple[int, dict]]:
-    try:
-        payload = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidInput("Tệp JSON không đọc được (phải là JSON mã hoá UTF-8).", code="bad_json") from None
-    items = payload.get("items") if isinstance(payload, dict) else payload
-    if not isinstance(items, list):
-        raise InvalidInput("Tệp JSON phải là một mảng các TTHC, hoặc đối tượng có trường 'items' là mảng.",
-                           code="bad_json")
-    if len(items) > MAX_ROWS:
-        raise InvalidInput(f"Tệp có hơn {MAX_ROWS} mục; hãy chia nhỏ rồi nhập từng phần.", code="too_many_rows")
-    rows = []
-    for index, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            rows.append((index, None))
-            continue
-        data = {}
-        for name, value in item.items():
-            key = _canonical(name)
-            if key and key not in data:
-                data[key] = value
-        rows.append((index, data))
-    return rows
-
-
-def read_xlsx(data: bytes) -> list[tuple[int, dict]]:
-    from openpyxl import load_workbook
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            if sum(info.file_size for info in package.infolist()) > MAX_XLSX_UNCOMPRESSED:
-                raise InvalidInput("Tệp Excel giải nén quá lớn; hãy chia nhỏ.", code="too_large")
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except InvalidInput:
-        raise
-    except Exception:
-        raise InvalidInput("Không mở được tệp Excel (.xlsx). Hãy lưu lại bằng Excel dạng 'Excel Workbook' rồi "
-                           "thử lại.", code="bad_xlsx") from None
-    try:
-        sheet = workbook.worksheets[0]
-        table = [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 10)]
-    finally:
-        workbook.close()
-    rows = _rows_from_table(table, 1)
-    for _number, data in rows:
-        if "code" in data:
-            data["code"] = spreadsheet_code(data["code"])
-    return rows
-
-
-READERS = {"csv": read_csv, "json": read_json, "xlsx": read_xlsx}
 
 
 def import_file(data: bytes, filename: str | None, *, fmt: str | None = None, actor) -> ImportReport:
     """Apply every acceptable row of the file; refused rows are reported with the reason."""
     require_admin(actor)
-    fmt = detect_format(filename, fmt)
-    rows = READERS[fmt](data)
+    fmt = tabular.detect_format(filename, fmt)
+    rows = read_rows(data, fmt)
     source = (filename or f"tệp {fmt}")[:255]
     report = ImportReport(source=source)
     seen: dict[str, int] = {}
@@ -217,7 +91,7 @@ def import_file(data: bytes, filename: str | None, *, fmt: str | None = None, ac
     for number, raw in rows:
         report.rows += 1
         if raw is None:
-            report.refused.append(RefusedRow(number, None, "Mục không phải là một đối tượng JSON."))
+            report.refuse(number, "Mục không phải là một đối tượng JSON.", code=None)
             continue
         code_hint = str(raw.get("code") or "").strip()[:64] or None
         try:
@@ -225,7 +99,7 @@ def import_file(data: bytes, filename: str | None, *, fmt: str | None = None, ac
             if rec.code in seen:
                 raise RowRefused(f"Mã {rec.code} đã có ở dòng {seen[rec.code]} của cùng tệp; dòng này bị bỏ qua.")
         except RowRefused as refused:
-            report.refused.append(RefusedRow(number, code_hint, str(refused)))
+            report.refuse(number, str(refused), code=code_hint)
             continue
         seen[rec.code] = number
         accepted.append((number, rec))
@@ -235,7 +109,7 @@ def import_file(data: bytes, filename: str | None, *, fmt: str | None = None, ac
         try:
             outcome = apply_record(rec, source=source, actor=actor, known=known, to_reindex=to_reindex)
         except QmsError as error:
-            report.refused.append(RefusedRow(number, rec.code, error.message))
+            report.refuse(number, error.message, code=rec.code)
             continue
         report.warnings += rec.warnings
         setattr(report, outcome, getattr(report, outcome) + 1)

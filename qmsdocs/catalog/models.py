@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from qmsdocs.db import Base, utcnow
-from qmsdocs.search.analysis import fold_key
+from qmsdocs.text import fold_key
 
 ADMIN_PROCEDURE_STATUSES = ("active", "abolished")
 STATUS_LABELS = {"active": "Đang thực hiện", "abolished": "Đã bãi bỏ"}

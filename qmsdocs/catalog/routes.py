@@ -8,24 +8,17 @@ from flask_login import current_user, login_required
 
 from qmsdocs.agencies.kinds import KINDS
 from qmsdocs.agencies.models import LEVEL_LABELS
-from qmsdocs.api import int_arg
 from qmsdocs.auth.permissions import can_write, is_admin, require_admin
+from qmsdocs.catalog import links as linking
 from qmsdocs.catalog import services
 from qmsdocs.catalog.importer import COLUMNS, import_file
 from qmsdocs.catalog.models import CHANGE_LABELS, STATUS_LABELS
-from qmsdocs.errors import InvalidInput
+from qmsdocs.paging import lenient_page
 from qmsdocs.procedures.services import get_procedure
 
 bp = Blueprint("catalog", __name__)
 
 LEVEL_NAMES = {"central": "Cấp trung ương", **LEVEL_LABELS}
-
-
-def _page_arg() -> int:
-    try:
-        return int_arg(request.args.get("page"), "page", maximum=100_000) or 1
-    except InvalidInput:
-        return 1
 
 
 @bp.get("/admin-procedures")
@@ -38,11 +31,11 @@ def index():
         filters["status"] = ""
     page = services.list_admin_procedures(q=filters["q"] or None, field_name=filters["field"] or None,
                                           level=filters["level"] or None, status=filters["status"] or None,
-                                          page=_page_arg())
+                                          paging=lenient_page(request.args))
     return render_template("catalog/index.html", page=page, filters=filters, fields=services.fields(),
                            level_names=LEVEL_NAMES, status_labels=STATUS_LABELS, kinds=KINDS,
                            can_import=is_admin(current_user), columns=COLUMNS,
-                           pending=len(services.pending_suggestions(limit=1000)))
+                           pending=linking.pending_count())
 
 
 @bp.get("/admin-procedures/<code>")
@@ -70,7 +63,7 @@ def import_catalog():
 @login_required
 def suggestions():
     agency = (request.args.get("agency") or "").strip() or None
-    links = services.pending_suggestions(agency_code=agency)
+    links = linking.pending_suggestions(agency_code=agency)
     names = services.admin_procedure_names([link.code for link in links])
     return render_template("catalog/suggestions.html", links=links, names=names, agency=agency,
                            can_decide={link.id: can_write(current_user, link.procedure.agency_id) for link in links})
@@ -83,10 +76,10 @@ def decide_suggestion(procedure_id: int, code: str, decision: str):
         abort(404)
     procedure = get_procedure(procedure_id)
     if decision == "confirm":
-        services.confirm_link(procedure, code, actor=current_user)
+        linking.confirm_link(procedure, code, actor=current_user)
         flash(_("Đã xác nhận quy trình %(p)s thực hiện TTHC %(c)s.", p=procedure.code, c=code), "success")
     else:
-        services.reject_link(procedure, code, actor=current_user)
+        linking.reject_link(procedure, code, actor=current_user)
         flash(_("Đã bỏ gợi ý TTHC %(c)s cho quy trình %(p)s.", p=procedure.code, c=code), "success")
     target = request.form.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):

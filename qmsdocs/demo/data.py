@@ -213,7 +213,8 @@ def _bulk_agencies() -> None:
 
 
 def _catalog() -> None:
-    from qmsdocs.catalog.services import Record, apply_record, parse_agencies, parse_legal_bases, parse_levels
+    from qmsdocs.catalog.records import Record, parse_agencies, parse_legal_bases, parse_levels
+    from qmsdocs.catalog.services import apply_record
 
     for code, name, field, levels, implementing, bases, status in ADMIN_PROCEDURES:
         kinds, agency_codes, text = parse_agencies(implementing)

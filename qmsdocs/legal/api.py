@@ -9,6 +9,7 @@ from qmsdocs.auth.permissions import require_admin
 from qmsdocs.errors import InvalidInput
 from qmsdocs.legal import importer, services
 from qmsdocs.legal.models import LegalChange, LegalDocument
+from qmsdocs.paging import Page, page_request
 
 bp = api_blueprint("legal_api", __name__)
 
@@ -55,11 +56,11 @@ def document_json(document: LegalDocument, *, full: bool = False) -> dict:
 def list_documents():
     args = request.args
     status = services.parse_status(args.get("status")) if args.get("status") else None
+    paging = page_request(args, legacy_limit=True)
     items, total = services.list_documents(q=(args.get("q") or "").strip() or None, status=status,
                                            doc_type=(args.get("type") or "").strip() or None,
-                                           limit=int_arg(args.get("limit"), "limit", maximum=10000) or 1000,
-                                           offset=int_arg(args.get("offset"), "offset", minimum=0) or 0)
-    return jsonify({"items": [document_json(d) for d in items], "total": total})
+                                           limit=paging.per_page, offset=paging.offset)
+    return jsonify(Page.of(items, total, paging).as_json(document_json))
 
 
 @bp.post("/legal-documents")
@@ -86,8 +87,9 @@ def update_document(symbol: str):
 def list_changes():
     symbol = (request.args.get("symbol") or "").strip()
     document = services.document_by_symbol(symbol) if symbol else None
-    limit = int_arg(request.args.get("limit"), "limit", maximum=10000) or 1000
-    return jsonify({"items": [change_json(c) for c in services.list_changes(document=document, limit=limit)]})
+    paging = page_request(request.args, legacy_limit=True)
+    items = services.list_changes(document=document, limit=paging.per_page, offset=paging.offset)
+    return jsonify(Page.of(items, services.count_changes(document=document), paging).as_json(change_json))
 
 
 @bp.post("/legal-changes")

@@ -1,7 +1,7 @@
-"""Importing the legal registry from CSV or JSON, idempotently, with a report of refused rows.
+"""Importing the legal registry from CSV, XLSX or JSON, idempotently, with a report of refused rows.
 
-CSV (UTF-8 with or without BOM, comma, semicolon or tab separated; headers in English or
-Vietnamese) holds either documents or changes, told apart by a `change` column:
+CSV (UTF-8 with or without BOM, comma, semicolon or tab separated) or an XLSX sheet, headers in
+English or Vietnamese, holds either documents or changes, told apart by a `change` column:
 
     symbol,type,title,issuer,issued_on,effective_on,status,aliases
     symbol,change,by,effective_on,note
@@ -13,35 +13,33 @@ does not stop the others. Importing the same file again changes nothing.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import dataclass, field
 
+from qmsdocs import tabular
+from qmsdocs.auth.permissions import require_admin
 from qmsdocs.errors import InvalidInput, QmsError
 from qmsdocs.legal import services
-from qmsdocs.legal.services import fold
 
-# Folded header → field name.
-HEADERS = {
-    "symbol": "symbol", "so ky hieu": "symbol", "ky hieu": "symbol", "so hieu": "symbol",
-    "type": "type", "loai": "type", "loai van ban": "type",
-    "title": "title", "trich yeu": "title", "ten van ban": "title", "ten": "title",
-    "issuer": "issuer", "co quan ban hanh": "issuer", "noi ban hanh": "issuer",
-    "issued_on": "issued_on", "ngay ban hanh": "issued_on",
-    "effective_on": "effective_on", "ngay hieu luc": "effective_on", "ngay co hieu luc": "effective_on",
-    "hieu luc tu": "effective_on",
-    "status": "status", "tinh trang": "status", "tinh trang hieu luc": "status", "trang thai": "status",
-    "aliases": "aliases", "ten goi khac": "aliases", "alias": "aliases",
-    "change": "change", "thay doi": "change", "quan he": "change", "loai thay doi": "change",
-    "by": "by", "van ban tac dong": "by", "boi": "by", "van ban thay the": "by",
-    "note": "note", "ghi chu": "note",
-}
-MAX_ROWS = 50_000
+# Field name → accepted header names (compared folded: no case, diacritics or underscores).
+COLUMNS = tabular.Columns({
+    "symbol": ("symbol", "so ky hieu", "ky hieu", "so hieu"),
+    "type": ("type", "loai", "loai van ban"),
+    "title": ("title", "trich yeu", "ten van ban", "ten"),
+    "issuer": ("issuer", "co quan ban hanh", "noi ban hanh"),
+    "issued_on": ("issued_on", "ngay ban hanh"),
+    "effective_on": ("effective_on", "ngay hieu luc", "ngay co hieu luc", "hieu luc tu"),
+    "status": ("status", "tinh trang", "tinh trang hieu luc", "trang thai"),
+    "aliases": ("aliases", "ten goi khac", "alias"),
+    "change": ("change", "thay doi", "quan he", "loai thay doi"),
+    "by": ("by", "van ban tac dong", "boi", "van ban thay the"),
+    "note": ("note", "ghi chu"),
+})
+MISSING_SYMBOL = ("Tệp thiếu cột 'symbol' (số ký hiệu). Các cột: symbol,type,title,issuer,issued_on,effective_on,"
+                  "status,aliases — hoặc symbol,change,by,effective_on,note.")
 
 
 @dataclass
-class ImportReport:
+class ImportReport(tabular.ImportReport):
     documents_created: int = 0
     documents_updated: int = 0
     documents_unchanged: int = 0
@@ -49,10 +47,10 @@ class ImportReport:
     changes_unchanged: int = 0
     alerts_opened: int = 0
     registered: list[str] = field(default_factory=list)
-    refused: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
+            "rows": self.rows,
             "documents_created": self.documents_created,
             "documents_updated": self.documents_updated,
             "documents_unchanged": self.documents_unchanged,
@@ -60,7 +58,7 @@ class ImportReport:
             "changes_unchanged": self.changes_unchanged,
             "alerts_opened": self.alerts_opened,
             "registered": self.registered,
-            "refused": [{"row": row, "reason": reason} for row, reason in self.refused],
+            "refused": self.refused_json(),
         }
 
     def lines(self) -> list[str]:
@@ -72,31 +70,20 @@ class ImportReport:
         ]
         if self.registered:
             lines.append(f"Tự thêm vào danh mục (cần bổ sung trích yếu): {', '.join(self.registered)}.")
-        lines += [f"TỪ CHỐI dòng {row}: {reason}" for row, reason in self.refused]
-        return lines
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("Tệp không phải UTF-8. Trong Excel hãy chọn 'Lưu thành' → 'CSV UTF-8 (Comma delimited)'.",
-                           code="invalid_encoding") from None
+        return lines + self.refused_lines()
 
 
 def parse_rows(data: bytes, filename: str) -> tuple[list[tuple[str, dict]], list[tuple[str, dict]]]:
     """(document rows, change rows), each as (row label, fields)."""
-    text = _decode(data)
+    if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        return _table_rows(tabular.xlsx_table(data))
+    text = tabular.decode(data)
     if filename.lower().endswith(".json") or text.lstrip()[:1] in ("{", "["):
-        return _json_rows(text)
-    return _csv_rows(text)
+        return _json_rows(tabular.json_payload(data))
+    return _table_rows(tabular.csv_table(data))
 
 
-def _json_rows(text: str):
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidInput(f"JSON không hợp lệ (dòng {error.lineno}, cột {error.colno}).", code="invalid_json") from None
+def _json_rows(payload):
     if isinstance(payload, dict):
         documents, changes = payload.get("documents") or [], payload.get("changes") or []
     elif isinstance(payload, list):
@@ -106,45 +93,30 @@ def _json_rows(text: str):
         raise InvalidInput("JSON phải là đối tượng {documents, changes} hoặc một danh sách.", code="invalid_json")
     if not isinstance(documents, list) or not isinstance(changes, list):
         raise InvalidInput("'documents' và 'changes' phải là danh sách.", code="invalid_json")
-    if len(documents) + len(changes) > MAX_ROWS:
-        raise InvalidInput(f"Tệp có quá {MAX_ROWS} dòng; hãy chia nhỏ.", code="too_many_rows")
+    tabular.check_row_count(len(documents) + len(changes))
     return ([(f"documents[{i}]", item) for i, item in enumerate(documents)],
             [(f"changes[{i}]", item) for i, item in enumerate(changes)])
 
 
-def _csv_rows(text: str):
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
-    if not header:
-        raise InvalidInput("Tệp CSV trống.", code="empty_file")
-    names = [HEADERS.get(fold(h).replace("_", " ").strip(), HEADERS.get(fold(h).strip())) for h in header]
-    if "symbol" not in names:
-        raise InvalidInput("Tệp CSV thiếu cột 'symbol' (số ký hiệu). Các cột: symbol,type,title,issuer,issued_on,"
-                           "effective_on,status,aliases — hoặc symbol,change,by,effective_on,note.",
-                           code="missing_column")
-    is_changes = "change" in names
-    rows = []
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise InvalidInput(f"Tệp có quá {MAX_ROWS} dòng; hãy chia nhỏ.", code="too_many_rows")
-        item = {name: value.strip() for name, value in zip(names, values) if name}
-        rows.append((str(number), item))
-    return ([], rows) if is_changes else (rows, [])
+def _table_rows(table: list[list]):
+    """A sheet of documents, or of changes when it has a `change` column; cells as trimmed text."""
+    rows = tabular.table_rows(table, COLUMNS, required=("symbol",), missing_message=MISSING_SYMBOL)
+    labelled = [(str(number), {key: _cell(value) for key, value in cells.items()}) for number, cells in rows]
+    # Every row holds every mapped column, so one row tells whether the sheet lists changes.
+    is_changes = any("change" in cells for _label, cells in labelled)
+    return ([], labelled) if is_changes else (labelled, [])
+
+
+def _cell(value):
+    """Text cells trimmed; a spreadsheet's date cells stay dates (the services read both)."""
+    return value.strip() if isinstance(value, str) else "" if value is None else value
 
 
 def import_registry(data: bytes, filename: str, *, actor) -> ImportReport:
-    from qmsdocs.auth.permissions import require_admin
-
     require_admin(actor)
     documents, changes = parse_rows(data, filename or "")
     report = ImportReport()
+    report.rows = len(documents) + len(changes)
     for label, item in documents:
         _apply_row(report, label, item, lambda item=item: _import_document(report, item, actor))
     for label, item in changes:
@@ -155,12 +127,12 @@ def import_registry(data: bytes, filename: str, *, actor) -> ImportReport:
 def _apply_row(report: ImportReport, label: str, item, apply) -> None:
     """Services check a row completely before writing it, so a refused row leaves nothing behind."""
     if not isinstance(item, dict):
-        report.refused.append((label, "Mỗi dòng phải là một đối tượng."))
+        report.refuse(label, "Mỗi dòng phải là một đối tượng.")
         return
     try:
         apply()
     except QmsError as error:
-        report.refused.append((label, error.message))
+        report.refuse(label, error.message)
 
 
 def _import_document(report: ImportReport, item: dict, actor) -> None:

@@ -11,6 +11,7 @@ from qmsdocs.db import session
 from qmsdocs.errors import InvalidInput, QmsError
 from qmsdocs.legal import importer, services
 from qmsdocs.legal.models import CHANGE_LABELS, STATUS_LABELS
+from qmsdocs.paging import Page, lenient_page
 
 bp = Blueprint("legal", __name__)
 PAGE_SIZE = 100
@@ -21,23 +22,16 @@ def _form_data() -> dict:
     return {name: request.form.get(name, "") for name in FIELDS}
 
 
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 @bp.get("/legal")
 @login_required
 def index():
     q = (request.args.get("q") or "").strip() or None
     status = request.args.get("status") if request.args.get("status") in STATUS_LABELS else None
-    page = _page()
-    documents, total = services.list_documents(q=q, status=status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    return render_template("legal/index.html", documents=documents, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), args=request.args, status_labels=STATUS_LABELS,
-                           can_edit=is_admin(current_user), unknown_count=len(services.unknown_citations()))
+    paging = lenient_page(request.args, per_page=PAGE_SIZE)
+    documents, total = services.list_documents(q=q, status=status, limit=paging.per_page, offset=paging.offset)
+    return render_template("legal/index.html", page=Page.of(documents, total, paging),
+                           filters={"q": q or "", "status": status or ""}, status_labels=STATUS_LABELS,
+                           can_edit=is_admin(current_user), unknown_count=services.unknown_citations_count())
 
 
 def _document_form(template_document=None, *, data=None, error=None, status=200):

@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from qmsdocs.alerts import services as alert_services
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import SYSTEM, require_admin
+from qmsdocs.clock import parse_date
 from qmsdocs.db import session
 from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
@@ -29,6 +31,7 @@ from qmsdocs.legal.models import (
     NameCitation,
 )
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureVersion
+from qmsdocs.text import fold
 
 DOCUMENT_TYPES = (
     "Hiến pháp", "Bộ luật", "Luật", "Pháp lệnh", "Lệnh", "Nghị quyết", "Nghị quyết liên tịch", "Nghị định",
@@ -56,39 +59,6 @@ MAX_NOTE = 2000
 
 
 # ---------------------------------------------------------------- parsing what people type
-
-def fold(text: str) -> str:
-    """Lower case without diacritics and with single spaces, so names match however they are typed."""
-    text = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().lower()
-
-
-def parse_date(value, field_name: str, *, required: bool = False) -> date | None:
-    """ISO (2024-08-01) or Vietnamese (01/08/2024, 1-8-2024, 01.08.2024) dates."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise InvalidInput(f"Thiếu ngày '{field_name}' (dạng dd/mm/yyyy hoặc yyyy-mm-dd).", code="missing_field")
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"Ngày '{field_name}' phải là chuỗi dạng dd/mm/yyyy hoặc yyyy-mm-dd.", code="invalid_date")
-    text = value.strip()
-    try:
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", text)
-        if match:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
-        if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
-    except ValueError:
-        pass
-    raise InvalidInput(f"Ngày '{field_name}' không hợp lệ: '{text[:40]}'. Hãy ghi dạng dd/mm/yyyy hoặc yyyy-mm-dd.",
-                       code="invalid_date")
-
 
 def parse_status(value) -> str | None:
     """A status code from its code or its Vietnamese label, with or without diacritics."""
@@ -212,19 +182,31 @@ def list_documents(*, q: str | None = None, status: str | None = None, doc_type:
     if doc_type:
         query = query.where(LegalDocument.doc_type == doc_type)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    query = query.order_by(LegalDocument.issued_on.desc().nulls_last(), LegalDocument.symbol).offset(offset)
+    query = (query.options(selectinload(LegalDocument.aliases))
+             .order_by(LegalDocument.issued_on.desc().nulls_last(), LegalDocument.symbol).offset(offset))
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query)), total
 
 
-def list_changes(*, document: LegalDocument | None = None, limit: int | None = None) -> list[LegalChange]:
-    query = select(LegalChange).order_by(LegalChange.effective_on.desc(), LegalChange.id.desc())
-    if document is not None:
-        query = query.where(or_(LegalChange.document_id == document.id, LegalChange.by_document_id == document.id))
+def list_changes(*, document: LegalDocument | None = None, limit: int | None = None,
+                 offset: int = 0) -> list[LegalChange]:
+    query = (_changes_of(document).options(joinedload(LegalChange.document), joinedload(LegalChange.by_document))
+             .order_by(LegalChange.effective_on.desc(), LegalChange.id.desc()).offset(offset))
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def count_changes(*, document: LegalDocument | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(_changes_of(document).subquery())) or 0
+
+
+def _changes_of(document: LegalDocument | None):
+    query = select(LegalChange)
+    if document is not None:
+        query = query.where(or_(LegalChange.document_id == document.id, LegalChange.by_document_id == document.id))
+    return query
 
 
 def citing_procedures(document: LegalDocument) -> list[Procedure]:
@@ -243,13 +225,22 @@ class UnknownCitation:
     procedures: int
 
 
+def _unknown_cited_keys():
+    known = select(LegalDocument.key).union(select(LegalAlias.key).where(LegalAlias.is_symbol.is_(True)))
+    return (select(Citation.key).join(Procedure, Procedure.current_version_id == Citation.version_id)
+            .where(Procedure.status == "active", Citation.key.not_in(known)))
+
+
+def unknown_citations_count() -> int:
+    """How many distinct keys `unknown_citations` lists: one COUNT, not the rows."""
+    keys = _unknown_cited_keys().distinct().subquery()
+    return session.scalar(select(func.count()).select_from(keys)) or 0
+
+
 def unknown_citations(limit: int | None = None) -> list[UnknownCitation]:
     """Keys cited by current versions that match nothing in the registry, most cited first."""
-    known = select(LegalDocument.key).union(select(LegalAlias.key).where(LegalAlias.is_symbol.is_(True)))
     query = (
-        select(Citation.key, func.min(Citation.symbol), func.count(func.distinct(Procedure.id)))
-        .join(Procedure, Procedure.current_version_id == Citation.version_id)
-        .where(Procedure.status == "active", Citation.key.not_in(known))
+        _unknown_cited_keys().add_columns(func.min(Citation.symbol), func.count(func.distinct(Procedure.id)))
         .group_by(Citation.key)
         .order_by(func.count(func.distinct(Procedure.id)).desc(), Citation.key)
     )

@@ -10,6 +10,7 @@ from flask import current_app, jsonify, request, send_file
 from qmsdocs.api import api_blueprint, api_user, int_arg, json_body, str_field
 from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import InvalidInput, UploadRefused
+from qmsdocs.paging import page_request
 from qmsdocs.procedures import services
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureVersion
 
@@ -71,8 +72,9 @@ def list_procedures():
     status = request.args.get("status") or None
     if status and status not in ("active", "retired"):
         raise InvalidInput("Tham số 'status' phải là active hoặc retired.", code="invalid_parameter")
-    items = services.list_procedures(agency_code=request.args.get("agency") or None, status=status)
-    return jsonify({"items": [procedure_summary_json(p) for p in items]})
+    page = services.list_procedures(agency_code=request.args.get("agency") or None, status=status,
+                                    paging=page_request(request.args))
+    return jsonify(page.as_json(procedure_summary_json))
 
 
 @bp.post("/procedures")

@@ -17,9 +17,11 @@ from sqlalchemy.orm import defer, selectinload
 from qmsdocs.agencies.models import Agency
 from qmsdocs.audit.models import AuditEvent
 from qmsdocs.auth.permissions import is_admin
-from qmsdocs.db import session, utcnow
-from qmsdocs.i18n import local_time
+from qmsdocs.db import session
+from qmsdocs.clock import local_time, local_today
+from qmsdocs.paging import Page, lenient_page
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
+from qmsdocs.sqlfold import folded_contains
 
 PAGE_SIZE = 50
 # Reviews falling due within this many days are listed on the home page before they are late.
@@ -50,10 +52,6 @@ class ProcedureFilters:
     def from_args(cls, args) -> ProcedureFilters:
         status = args.get("status", "active")
         sort = args.get("sort", "code")
-        try:
-            page = max(1, min(int(args.get("page", 1)), 100_000))
-        except ValueError:
-            page = 1
         return cls(
             q=(args.get("q") or "").strip()[:200],
             agency=(args.get("agency") or "").strip()[:64],
@@ -61,7 +59,7 @@ class ProcedureFilters:
             field=(args.get("field") or "").strip()[:255],
             stale=args.get("stale") in ("1", "on", "true"),
             sort=sort if sort in SORTS else "code",
-            page=page,
+            page=lenient_page(args).page,
         )
 
     def as_args(self, **changes) -> dict:
@@ -70,18 +68,6 @@ class ProcedureFilters:
                   "stale": "1" if self.stale else "", "sort": self.sort, "page": self.page}
         values.update(changes)
         return {key: value for key, value in values.items() if value not in ("", None, 1) or key == "status"}
-
-
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    page_size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
 
 
 def _light_version_options():
@@ -96,8 +82,7 @@ def procedure_page(filters: ProcedureFilters) -> Page:
         .outerjoin(ProcedureVersion, Procedure.current_version_id == ProcedureVersion.id)
     )
     if filters.q:
-        pattern = f"%{filters.q}%"
-        stmt = stmt.where(or_(Procedure.code.ilike(pattern), Procedure.title.ilike(pattern)))
+        stmt = stmt.where(or_(folded_contains(Procedure.code, filters.q), folded_contains(Procedure.title, filters.q)))
     if filters.agency:
         stmt = stmt.where(Agency.code == filters.agency)
     if filters.status != "all":
@@ -118,7 +103,7 @@ def procedure_page(filters: ProcedureFilters) -> Page:
         .offset((page - 1) * PAGE_SIZE)
     )
     items = list(session.scalars(stmt))
-    return Page(items, total, page)
+    return Page(items, total, page, PAGE_SIZE)
 
 
 def pending_counts(procedure_ids: list[int]) -> dict[int, int]:
@@ -188,11 +173,7 @@ class ReviewDue:
 
     @property
     def overdue(self) -> bool:
-        return self.due_on < today()
-
-
-def today() -> date:
-    return local_time(utcnow()).date()
+        return self.due_on < local_today()
 
 
 def reviews_due(agency_id: int | None, *, limit: int = 10) -> tuple[list[ReviewDue], int]:
@@ -207,7 +188,7 @@ def reviews_due(agency_id: int | None, *, limit: int = 10) -> tuple[list[ReviewD
     )
     if agency_id is not None:
         stmt = stmt.where(Procedure.agency_id == agency_id)
-    horizon = today() + timedelta(days=REVIEW_SOON_DAYS)
+    horizon = local_today() + timedelta(days=REVIEW_SOON_DAYS)
     due = []
     for pid, code, title, agency_code, own, default, issued, effective in session.execute(stmt):
         due_on = review_due_on(own, default, issued, effective)

@@ -27,6 +27,7 @@ from qmsdocs.docx.preview import to_html
 from qmsdocs.docx.reader import read_docx
 from qmsdocs.docx.safety import check_package
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
+from qmsdocs.paging import Page, PageRequest
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
 from qmsdocs.storage import blob_store, sha256_hex
 
@@ -34,18 +35,20 @@ MAX_NOTE_LENGTH = 2000
 TTHC_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,63}$")
 
 
-def list_procedures(*, agency_code: str | None = None, status: str | None = None) -> list[Procedure]:
-    stmt = (
-        select(Procedure)
-        .join(Agency)
-        .options(selectinload(Procedure.current_version), selectinload(Procedure.admin_procedures))
-        .order_by(Agency.code, Procedure.code)
-    )
+def list_procedures(*, agency_code: str | None = None, status: str | None = None,
+                    paging: PageRequest = PageRequest()) -> Page:
+    """One page of procedures with what their summaries show loaded alongside (a fixed number of queries)."""
+    stmt = select(Procedure).join(Agency)
     if agency_code:
         stmt = stmt.where(Agency.code == agency_code)
     if status:
         stmt = stmt.where(Procedure.status == status)
-    return list(session.scalars(stmt))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    items = session.scalars(
+        stmt.options(selectinload(Procedure.current_version), selectinload(Procedure.admin_procedures),
+                     selectinload(Procedure.agency))
+        .order_by(Agency.code, Procedure.code).limit(paging.per_page).offset(paging.offset))
+    return Page.of(items, total, paging)
 
 
 MAX_ID = 2**31 - 1

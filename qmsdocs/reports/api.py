@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Response, jsonify, request
 
 from qmsdocs.agencies.services import get_agency
 from qmsdocs.api import api_blueprint, api_user, int_arg, json_body
 from qmsdocs.auth.permissions import require_admin
+from qmsdocs.clock import local_today
 from qmsdocs.errors import InvalidInput
 from qmsdocs.reports import exports, services
 from qmsdocs.reports.importer import import_assessments
@@ -21,7 +21,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def _year() -> int:
     year = int_arg(request.args.get("year"), "year", minimum=services.MIN_YEAR, maximum=services.MAX_YEAR)
-    return year or date.today().year
+    return year or local_today().year
 
 
 def _agency_arg() -> str | None:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
 from qmsdocs.agencies.kinds import KINDS, UNIT_TYPES
+from qmsdocs.clock import local_today
 from qmsdocs.db import session
 from qmsdocs.reports.models import CLASSIFICATION_LABELS
 from qmsdocs.reports.services import CLASS_KEYS, COVERAGE_COLUMNS, assessment_rows, coverage_rows
@@ -130,7 +131,7 @@ def _table(document, header: list[str], rows: list[list], *, widths: list[float]
 
 def assessment_docx(summary: dict, *, today: date | None = None) -> bytes:
     """The yearly report: national motto header, title, numbered sections and tables."""
-    today = today or date.today()
+    today = today or local_today()
     year = summary["year"]
     issuer = issuer_name()
     document = Document()

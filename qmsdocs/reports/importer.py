@@ -2,77 +2,52 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from dataclasses import field as default
 
 from sqlalchemy import select
 
+from qmsdocs import tabular
 from qmsdocs.agencies.models import Agency
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import require_admin
-from qmsdocs.catalog.services import fold
 from qmsdocs.db import session
 from qmsdocs.errors import InvalidInput, QmsError
 from qmsdocs.reports.services import parse_classification, parse_flag, record_assessment, validate_year
 
-COLUMNS = {
+COLUMNS = tabular.Columns({
     "agency": ("agency", "ma co quan", "ma don vi", "ma", "code"),
     "year": ("year", "nam", "nam danh gia"),
     "qms_built": ("qms_built", "built", "da xay dung", "xay dung", "xay dung htqlcl"),
     "qms_applied": ("qms_applied", "applied", "da ap dung", "ap dung", "ap dung htqlcl"),
     "classification": ("classification", "xep loai", "phan loai", "ket qua xep loai", "ket qua"),
     "notes": ("notes", "ghi chu", "nhan xet"),
-}
-_INDEX = {alias.replace("_", " "): key for key, aliases in COLUMNS.items() for alias in aliases}
+})
+MISSING_COLUMNS = ("Cần các cột 'Mã cơ quan' và 'Xếp loại' ở dòng tiêu đề (thêm 'Năm', 'Đã xây dựng', 'Đã áp dụng', "
+                   "'Ghi chú' nếu có).")
 
 
 @dataclass
-class AssessmentImportReport:
-    rows: int = 0
+class AssessmentImportReport(tabular.ImportReport):
     saved: int = 0
     unchanged: int = 0
-    refused: list[dict] = default(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"rows": self.rows, "saved": self.saved, "unchanged": self.unchanged, "refused": self.refused}
+        return {"rows": self.rows, "saved": self.saved, "unchanged": self.unchanged, "refused": self.refused_json()}
 
 
 def import_assessments(data: bytes, *, year: int | None = None, actor) -> AssessmentImportReport:
     """Apply every acceptable row; a row names the agency by code (mã cơ quan) and gives the result."""
-    from openpyxl import load_workbook
-
     require_admin(actor)
     default_year = validate_year(year) if year is not None else None
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise InvalidInput("Không mở được tệp Excel (.xlsx). Hãy lưu lại dạng 'Excel Workbook' rồi thử lại.",
-                           code="bad_xlsx") from None
-    try:
-        table = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True, max_row=20_000)]
-    finally:
-        workbook.close()
-    header_at = next((i for i, row in enumerate(table) if any(str(c or "").strip() for c in row)), None)
-    if header_at is None:
-        raise InvalidInput("Tệp không có dữ liệu.", code="empty_file")
-    keys = [_INDEX.get(fold(str(c or "")).replace("_", " ").strip(" *:")) for c in table[header_at]]
-    if "agency" not in keys or "classification" not in keys:
-        raise InvalidInput("Cần các cột 'Mã cơ quan' và 'Xếp loại' ở dòng tiêu đề (thêm 'Năm', 'Đã xây dựng', "
-                           "'Đã áp dụng', 'Ghi chú' nếu có).", code="missing_columns")
-    if "year" not in keys and default_year is None:
+    table = tabular.xlsx_table(data)
+    rows = tabular.table_rows(table, COLUMNS, required=("agency", "classification"), missing_message=MISSING_COLUMNS)
+    if rows and "year" not in rows[0][1] and default_year is None:
         raise InvalidInput("Tệp không có cột 'Năm'; hãy chọn năm đánh giá.", code="missing_year")
     agencies = {a.code: a for a in session.scalars(select(Agency))}
     report = AssessmentImportReport()
     seen = {}
-    for number, row in enumerate(table[header_at + 1:], start=header_at + 2):
-        if not any(str(c if c is not None else "").strip() for c in row):
-            continue
+    for number, values in rows:
         report.rows += 1
-        values = {}
-        for key, cell in zip(keys, row):
-            if key and key not in values:
-                values[key] = cell
         code = str(values.get("agency") or "").strip()
         try:
             agency = agencies.get(code)
@@ -94,7 +69,7 @@ def import_assessments(data: bytes, *, year: int | None = None, actor) -> Assess
                                            classification=classification, notes=str(values.get("notes") or ""),
                                            actor=actor)
         except QmsError as error:
-            report.refused.append({"row": number, "agency": code or None, "reason": error.message})
+            report.refuse(number, error.message, agency=code or None)
             continue
         if changed:
             report.saved += 1

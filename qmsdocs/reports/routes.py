@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,13 +12,17 @@ from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
 from qmsdocs.agencies.kinds import KINDS, NOT_ASSESSED_KINDS, UNIT_TYPES
 from qmsdocs.agencies.services import get_agency
 from qmsdocs.auth.permissions import is_admin, require_admin
+from qmsdocs.clock import local_today
 from qmsdocs.db import session
 from qmsdocs.errors import InvalidInput, QmsError
+from qmsdocs.paging import Page, lenient_page
 from qmsdocs.reports import charts, exports, services
 from qmsdocs.reports.api import DOCX, XLSX, download
 from qmsdocs.reports.importer import import_assessments
 from qmsdocs.reports.models import CLASSIFICATION_LABELS
 
+# Agencies per page of the entry table; saving posts only the rows shown.
+ASSESSMENT_PAGE_SIZE = 100
 bp = Blueprint("reports", __name__)
 
 
@@ -34,7 +37,7 @@ def _year() -> int:
     if raw:
         return services.validate_year(raw)
     years = services.assessment_years()
-    return years[0] if years else date.today().year
+    return years[0] if years else local_today().year
 
 
 def _dashboard_charts(summary: dict) -> dict:
@@ -118,7 +121,9 @@ def assessments():
     year = _year()
     level = request.args.get("level") if request.args.get("level") in LEVELS else ""
     rows = [r for r in services.assessment_rows(year) if not level or r["level"] == level]
-    return render_template("reports/assessments.html", rows=rows, year=year, level=level,
+    paging = lenient_page(request.args, per_page=ASSESSMENT_PAGE_SIZE)
+    page = Page.of(rows[paging.offset:paging.offset + paging.per_page], len(rows), paging)
+    return render_template("reports/assessments.html", page=page, rows=page.items, year=year, level=level,
                            class_labels=CLASSIFICATION_LABELS, level_labels=LEVEL_LABELS, kinds=KINDS,
                            can_enter=is_admin(current_user), levels=LEVELS)
 
@@ -172,7 +177,7 @@ def import_assessment_file():
     flash(_("Đã nhập %(s)s dòng, %(u)s dòng không đổi, %(r)s dòng bị từ chối.", s=report.saved, u=report.unchanged,
             r=len(report.refused)), "success" if not report.refused else "warning")
     for refused in report.refused[:30]:
-        flash(_("Dòng %(row)s: %(reason)s", row=refused["row"], reason=refused["reason"]), "error")
+        flash(_("Dòng %(row)s: %(reason)s", row=refused.row, reason=refused.reason), "error")
     return redirect(url_for("reports.assessments", year=year or _year()))
 
 

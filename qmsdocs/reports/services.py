@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
+from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency, AgencyChange, AgencyChangeParty
 from qmsdocs.agencies.history import agency_as_of, existing_on
 from qmsdocs.agencies.kinds import KIND_ORDER, KINDS, NOT_ASSESSED_KINDS, UNIT_TYPES, kind_of
 from qmsdocs.audit.services import record
@@ -23,7 +23,9 @@ from qmsdocs.auth.permissions import require_admin
 from qmsdocs.catalog.models import AdminProcedure
 from qmsdocs.db import session
 from qmsdocs.errors import InvalidInput, NotFound
+from qmsdocs.procedures.models import Procedure
 from qmsdocs.reports.models import CLASSIFICATION_LABELS, CLASSIFICATIONS, Assessment
+from qmsdocs.text import fold
 
 CLASS_KEYS = ("good", "satisfactory", "unsatisfactory", "unassessed")
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -99,8 +101,6 @@ class AgencyCoverage:
 
 def coverage(agency_code: str | None = None) -> list[AgencyCoverage]:
     """Per agency: which TTHC applying to it have no current ISO procedure, and which procedures implement no TTHC."""
-    from qmsdocs.procedures.models import Procedure
-
     if agency_code:
         agency = session.scalar(select(Agency).where(Agency.code == agency_code))
         if agency is None:
@@ -221,8 +221,6 @@ CLASS_WORDS = {
 
 
 def parse_classification(value) -> str | None:
-    from qmsdocs.catalog.services import fold
-
     folded = fold(str(value or ""))
     for key, words in CLASS_WORDS.items():
         if folded in words:
@@ -232,8 +230,6 @@ def parse_classification(value) -> str | None:
 
 
 def parse_flag(value, name: str) -> bool:
-    from qmsdocs.catalog.services import fold
-
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
@@ -293,6 +289,17 @@ def record_assessment(agency: Agency, year, *, qms_built: bool, qms_applied: boo
     return row, True
 
 
+def _changed_after(agencies: list[Agency], on: date) -> set[int]:
+    """Ids among `agencies` that took part in a reorganization after `on`: one query for the lot."""
+    ids = [agency.id for agency in agencies]
+    changed: set[int] = set()
+    for start in range(0, len(ids), 500):
+        changed.update(session.scalars(
+            select(AgencyChangeParty.agency_id).join(AgencyChange)
+            .where(AgencyChangeParty.agency_id.in_(ids[start:start + 500]), AgencyChange.effective_on > on)))
+    return changed
+
+
 def assessment_rows(year: int) -> list[dict]:
     """Every unit in scope for the year: assessed ones as entered, the others as 'unassessed'.
 
@@ -311,10 +318,12 @@ def assessment_rows(year: int) -> list[dict]:
             "qms_applied": row.qms_applied, "classification": row.classification or "unassessed",
             "notes": row.notes,
         })
-    for agency in existing_on(date(year, 12, 31)):
-        if agency.id in seen:
-            continue
-        snapshot = agency_as_of(agency, date(year, 12, 31))
+    year_end = date(year, 12, 31)
+    unassessed = [agency for agency in existing_on(year_end) if agency.id not in seen]
+    reorganized = _changed_after(unassessed, year_end)
+    for agency in unassessed:
+        # Only an agency reorganized after the year needs its history read back; the rest are as they are now.
+        snapshot = agency_as_of(agency, year_end) if agency.id in reorganized else agency
         rows.append({
             "agency": agency.code, "name": snapshot.name, "level": snapshot.level, "kind": kind_of(snapshot.kind),
             "unit_type": snapshot.unit_type, "qms_built": False, "qms_applied": False,

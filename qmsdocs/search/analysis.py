@@ -13,9 +13,10 @@ so `hòa` ranks documents with `hòa` above documents with `hoa`.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from functools import lru_cache
+
+from qmsdocs.text import FOLD_TABLE, WORD, fold, fold_key  # noqa: F401 (fold_key is part of the analyzer)
 
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
 VOWELS = frozenset("aăâeêioôơuưy")
@@ -24,40 +25,11 @@ MARKED_VOWELS = frozenset("ăâêôơư")
 # Open two-vowel clusters whose tone sits on the second vowel (the "new" placement, hoà/thuỷ/khoẻ).
 SECOND_VOWEL_CLUSTERS = frozenset({"oa", "oe", "uy"})
 
-# A word: letters and digits, with any stray combining mark that NFC could not compose.
-WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
-
-
-def _build_fold_table() -> dict[int, str]:
-    """One folded character per character, so folded text lines up with the original."""
-    table: dict[int, str] = {}
-    for start, end in ((0x41, 0x5B), (0xC0, 0x250), (0x1E00, 0x1F00)):
-        for code in range(start, end):
-            char = chr(code)
-            folded = "".join(
-                c for c in unicodedata.normalize("NFD", char.lower()) if not unicodedata.combining(c)
-            ).replace("đ", "d")
-            if len(folded) == 1 and folded != char:
-                table[code] = folded
-    table.update({ord("đ"): "d", ord("Đ"): "d", ord("Ð"): "d", ord("ð"): "d"})
-    return table
-
-
-FOLD_TABLE = _build_fold_table()
-
-
-def fold(word: str) -> str:
-    """Without diacritics and in lower case: `Đất` → `dat`, `THUỶ` → `thuy`."""
-    folded = word.casefold().translate(FOLD_TABLE)
-    if folded.isascii():
-        return folded
-    decomposed = unicodedata.normalize("NFD", folded)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(FOLD_TABLE)
 
 
 def fold_aligned(text: str) -> str:
@@ -134,8 +106,3 @@ def analyze(text: str) -> list[tuple[str, str]]:
 def bigrams(folded_words: list[str]) -> list[str]:
     """Adjacent folded word pairs: the phrase index (`cap giay chung` → `cap_giay`, `giay_chung`)."""
     return [f"{a}_{b}" for a, b in zip(folded_words, folded_words[1:])]
-
-
-def fold_key(value: str) -> str:
-    """A filter value compared without case, diacritics or extra spaces (lĩnh vực names)."""
-    return " ".join(fold(word) for word in words(value))

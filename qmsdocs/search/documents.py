@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from qmsdocs.agencies.models import Agency
+from qmsdocs.catalog.services import admin_procedure_names as catalog_names
 from qmsdocs.db import session
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
 
@@ -137,8 +138,6 @@ def procedure_states(procedure_ids: Iterable[int] | None = None) -> dict[int, Pr
 
 def admin_procedure_names(codes: list[str]) -> dict[str, str]:
     """TTHC names from the catalog, so a search for the procedure's name finds it."""
-    from qmsdocs.catalog.services import admin_procedure_names as catalog_names
-
     return catalog_names(codes) if codes else {}
 
 

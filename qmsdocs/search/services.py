@@ -26,6 +26,7 @@ from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
 from qmsdocs.db import session
 from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
 from qmsdocs.errors import InvalidInput
+from qmsdocs.paging import page_request
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
 from qmsdocs.search import indexer
 from qmsdocs.search.analysis import QUOTES, fold_aligned, fold_key, nfc, word_forms, words
@@ -106,8 +107,8 @@ def parse_request(args: Mapping[str, str]) -> SearchRequest:
                            code="invalid_parameter")
     filters.stale = _flag(args, "stale")
     request.include_history = bool(_flag(args, "include_history"))
-    request.page = _number(args, "page", 1, MAX_PAGE)
-    request.per_page = _number(args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    paging = page_request(args, per_page=DEFAULT_PER_PAGE, max_per_page=MAX_PER_PAGE, max_page=MAX_PAGE)
+    request.page, request.per_page = paging.page, paging.per_page
     request.args = {name: str(args.get(name)) for name in
                     ("agency", "level", "field", "admin_procedure", "legal", "status", "stale", "include_history")
                     if args.get(name) not in (None, "")}
@@ -123,15 +124,6 @@ def _flag(args: Mapping[str, str], name: str) -> bool | None:
     if value in FALSE_WORDS:
         return False
     raise InvalidInput(f"Tham số '{name}' phải là true hoặc false.", code="invalid_parameter")
-
-
-def _number(args: Mapping[str, str], name: str, default: int, maximum: int) -> int:
-    value = str(args.get(name) or "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or not 1 <= int(value) <= maximum:
-        raise InvalidInput(f"Tham số '{name}' phải là số nguyên từ 1 đến {maximum}.", code="invalid_parameter")
-    return int(value)
 
 
 def parse_query(q: str) -> list[Clause]:
