@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 
-from qmsdocs.auth.services import user_for_token
+from qmsdocs.auth.services import note_token_use, user_for_token
+from qmsdocs.db import credential_reads
 from qmsdocs.errors import InvalidInput, QmsError
+from qmsdocs.http import after_request_aside, json_object
 
 API_PREFIX = "/api/v1"
 
@@ -23,26 +25,27 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
 
 
 def _authenticate() -> None:
+    """Who is asking, looked up in a read of its own: the request's write lock comes later."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if user is None:
+    with credential_reads():
+        found = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if found is None:
         raise Unauthorized(
             "Thiếu hoặc sai mã API. Hãy gửi tiêu đề 'Authorization: Bearer <mã>' với mã do quản trị viên cấp.",
         )
+    user, token_id, last_used_at = found
     g.api_user = user
+    after_request_aside(lambda: note_token_use(token_id, last_used_at))
 
 
 def api_user():
     return g.api_user
 
 
-def json_body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidInput("Nội dung yêu cầu phải là một đối tượng JSON. Hãy gửi Content-Type: application/json.",
-                           code="invalid_json")
-    return data
+def json_body(*, allow_empty: bool = False) -> dict:
+    """The JSON object sent; `allow_empty` for actions whose fields are all optional."""
+    return json_object(allow_empty=allow_empty)
 
 
 def int_arg(value, name: str, *, required: bool = False, minimum: int = 1, maximum: int | None = 2**31 - 1) -> int | None:
