@@ -77,7 +77,7 @@ def _filters() -> dict:
 def dashboard():
     filters = _filters()
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        page = min(max(1, int(request.args.get("page", "1"))), 10**6)  # no offset beyond a 64-bit integer
     except ValueError:
         page = 1
     alerts, total = services.list_alerts(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters)

@@ -129,8 +129,8 @@ def user_for_token(token: str) -> tuple[User, int, datetime | None] | None:
     return row.user, row.id, row.last_used_at
 
 
-# token id -> when this process last recorded its use (monotonic seconds)
-_recent_token_uses: dict[int, float] = {}
+# (database, token id) -> when this process last recorded its use (monotonic seconds)
+_recent_token_uses: dict[tuple[str, int], float] = {}
 _recent_token_uses_lock = threading.Lock()
 
 
@@ -144,10 +144,11 @@ def note_token_use(token_id: int, last_used_at: datetime | None) -> bool:
     if last_used_at is not None and now - last_used_at < TOKEN_USE_RESOLUTION:
         return False
     moment = time.monotonic()
+    key = (current_app.config["DATABASE_URL"], token_id)
     with _recent_token_uses_lock:
-        if moment - _recent_token_uses.get(token_id, -1e9) < TOKEN_USE_RESOLUTION.total_seconds():
+        if moment - _recent_token_uses.get(key, -1e9) < TOKEN_USE_RESOLUTION.total_seconds():
             return False
-        _recent_token_uses[token_id] = moment
+        _recent_token_uses[key] = moment
         if len(_recent_token_uses) > 10000:
             _recent_token_uses.clear()
     return write_aside(

@@ -23,7 +23,7 @@ def _form_data() -> dict:
 
 def _page() -> int:
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return min(max(1, int(request.args.get("page", "1"))), 10**6)  # no offset beyond a 64-bit integer
     except ValueError:
         return 1
 
