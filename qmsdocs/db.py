@@ -45,17 +45,19 @@ log = logging.getLogger(__name__)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Threads of one server process may each hold a connection while they work; connections are
 # taken only after the request body has been read, so a slow client never holds one.
-POOL_SIZE = 8
-POOL_OVERFLOW = 56
+# SQLite connections are cheap; PostgreSQL's are counted against max_connections (100 by
+# default) across every process of every server.
+SQLITE_POOL = {"pool_size": 8, "max_overflow": 56}
+POSTGRES_POOL = {"pool_size": 5, "max_overflow": 15}
 
 
 def make_engine(url: str, *, lock_timeout_seconds: float = 10) -> Engine:
     """SQLite in WAL mode, writers queueing on the lock for at most `lock_timeout_seconds`."""
     lock_timeout_ms = int(lock_timeout_seconds * 1000)
-    pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_timeout": lock_timeout_seconds}
     if url.startswith("sqlite"):
+        pool = {**SQLITE_POOL, "pool_timeout": lock_timeout_seconds} if ":memory:" not in url else {}
         engine = create_engine(url, connect_args={"timeout": lock_timeout_seconds, "check_same_thread": False},
-                               **(pool if ":memory:" not in url else {}))
+                               **pool)
 
         def pragmas(dbapi_connection, _record) -> None:
             # Take control of transactions so BEGIN IMMEDIATE below serializes writers cleanly.
@@ -70,7 +72,7 @@ def make_engine(url: str, *, lock_timeout_seconds: float = 10) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         engine.info_lock_timeout_ms = lock_timeout_ms  # type: ignore[attr-defined]
         return engine
-    engine = create_engine(url, pool_pre_ping=True, **pool)
+    engine = create_engine(url, pool_pre_ping=True, **POSTGRES_POOL, pool_timeout=lock_timeout_seconds)
 
     def lock_timeout(dbapi_connection, _record) -> None:
         # Row locks (SELECT ... FOR UPDATE) wait at most as long as SQLite's writers do.

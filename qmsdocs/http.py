@@ -19,7 +19,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, g, jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 from qmsdocs.db import SAFE_METHODS
 from qmsdocs.errors import Conflict, InvalidInput, QmsError
@@ -74,7 +74,7 @@ def read_whole_request() -> None:
             chunks.append(chunk)
             if time.monotonic() > deadline:
                 raise _body_too_slow()
-    except OSError:  # the server's socket read timeout: the client stopped sending
+    except (OSError, ClientDisconnected):  # the server's read timeout, or the client went away
         raise _body_too_slow() from None
     # Werkzeug parses forms and JSON from this cached copy from now on.
     request._cached_data = b"".join(chunks)
