@@ -11,7 +11,6 @@ see: non-object bodies, deep nesting, lone surrogates, NUL characters, huge numb
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -23,15 +22,13 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntity
 
 from qmsdocs.db import SAFE_METHODS
 from qmsdocs.errors import Conflict, InvalidInput, QmsError
+from qmsdocs.jsontext import loads_checked, printable_name
 from qmsdocs.storage import BlobCorrupted, BlobMissing
 
 log = logging.getLogger(__name__)
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 BODY_CHUNK = 16 * 1024
-MAX_JSON_DEPTH = 20
-# Numbers beyond a 64-bit integer fit no column and mean nothing to any field.
-MAX_JSON_INTEGER = 2**63 - 1
 RETRY_AFTER_SECONDS = 5
 
 HTTP_MESSAGES = {
@@ -93,7 +90,7 @@ def refuse_nul_characters(values) -> None:
     for name, value in values.items(multi=True):
         if "\x00" in name or "\x00" in value:
             raise InvalidInput(
-                f"Trường '{_printable(name)}' chứa ký tự NUL không hợp lệ. Hãy xoá ký tự đó rồi gửi lại.",
+                f"Trường '{printable_name(name)}' chứa ký tự NUL không hợp lệ. Hãy xoá ký tự đó rồi gửi lại.",
                 code="invalid_characters")
 
 
@@ -106,59 +103,16 @@ def json_object(*, allow_empty: bool = False) -> dict:
         raise InvalidInput("Nội dung yêu cầu phải là một đối tượng JSON. Hãy gửi Content-Type: application/json.",
                            code="invalid_json")
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        data = loads_checked(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise InvalidInput("Nội dung JSON phải được mã hoá UTF-8.", code="invalid_json") from None
-    except RecursionError:
-        raise _too_deep() from None
     except ValueError:
         raise InvalidInput("Nội dung yêu cầu không phải JSON hợp lệ. Hãy kiểm tra dấu ngoặc, dấu phẩy và dấu nháy.",
                            code="invalid_json") from None
     if not isinstance(data, dict):
         raise InvalidInput("Nội dung yêu cầu phải là một đối tượng JSON ({...}), không phải mảng, chuỗi hay số.",
                            code="invalid_json")
-    _check_json_value(data, "", 1)
     return data
-
-
-def _refuse_constant(name: str):
-    raise ValueError(name)
-
-
-def _too_deep() -> QmsError:
-    return InvalidInput(f"Dữ liệu JSON lồng nhau quá sâu (tối đa {MAX_JSON_DEPTH} cấp).", code="invalid_json")
-
-
-def _check_json_value(value, path: str, depth: int) -> None:
-    if depth > MAX_JSON_DEPTH:
-        raise _too_deep()
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _check_text(key, path or "(tên trường)")
-            _check_json_value(item, f"{path}.{key}" if path else key, depth + 1)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_json_value(item, f"{path}[{index}]", depth + 1)
-    elif isinstance(value, str):
-        _check_text(value, path)
-    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_JSON_INTEGER:
-        raise InvalidInput(f"Số trong trường '{_printable(path)}' quá lớn.", code="invalid_field")
-
-
-def _check_text(text: str, path: str) -> None:
-    if "\x00" in text:
-        raise InvalidInput(f"Trường '{_printable(path)}' chứa ký tự NUL không hợp lệ. Hãy xoá ký tự đó rồi gửi lại.",
-                           code="invalid_characters")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(
-            f"Trường '{_printable(path)}' chứa ký tự Unicode không hợp lệ (nửa cặp thay thế, ví dụ \\ud800). "
-            "Hãy gửi văn bản UTF-8 hợp lệ.", code="invalid_characters") from None
-
-
-def _printable(name: str) -> str:
-    return name.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")[:100]
 
 
 def keep_changes_on_error() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from qmsdocs.auth.permissions import require_admin
 from qmsdocs.audit.services import record
 from qmsdocs.db import session
 from qmsdocs.errors import InvalidInput, QmsError
+from qmsdocs.jsontext import loads_checked
 
 FORMATS = ("csv", "json", "xlsx")
 MAX_ROWS = 50_000
@@ -153,7 +153,7 @@ def read_csv(data: bytes) -> list[tuple[int, dict]]:
 
 def read_json(data: bytes) -> list[tuple[int, dict]]:
     try:
-        payload = json.loads(data.decode("utf-8-sig"))
+        payload = loads_checked(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         raise InvalidInput("Tệp JSON không đọc được (phải là JSON mã hoá UTF-8).", code="bad_json") from None
     items = payload.get("items") if isinstance(payload, dict) else payload

@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass, field
 
 from qmsdocs.errors import InvalidInput, QmsError
+from qmsdocs.jsontext import loads_checked
 from qmsdocs.legal import services
 from qmsdocs.legal.services import fold
 
@@ -94,7 +95,7 @@ def parse_rows(data: bytes, filename: str) -> tuple[list[tuple[str, dict]], list
 
 def _json_rows(text: str):
     try:
-        payload = json.loads(text)
+        payload = loads_checked(text)
     except json.JSONDecodeError as error:
         raise InvalidInput(f"JSON không hợp lệ (dòng {error.lineno}, cột {error.colno}).", code="invalid_json") from None
     if isinstance(payload, dict):
