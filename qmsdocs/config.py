@@ -52,6 +52,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # A session ends after this long without a request, and this long after sign-in anyway.
         "SESSION_IDLE_MINUTES": _number("QMSDOCS_SESSION_IDLE_MINUTES", 120),
         "SESSION_MAX_HOURS": _number("QMSDOCS_SESSION_MAX_HOURS", 12),
+        # Reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are trusted, so that
+        # sign-in throttling sees the client's address rather than the proxy's.
+        "PROXY_HOPS": int(_number("QMSDOCS_PROXY_HOPS", 0)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("QMSDOCS_SECURE_COOKIES", "0") == "1",

@@ -190,6 +190,11 @@ def _commit_or_roll_back(response):
 
 
 def init_app(app: Flask) -> None:
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.before_request(read_whole_request)
     app.after_request(commit_request)
 

@@ -104,3 +104,18 @@ def test_a_token_read_while_the_database_is_locked_still_answers(app, admin_api,
     with another_writer_holds_the_lock(app):
         response = admin_api.get("/api/v1/procedures")
     assert response.status_code == 200
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(tmp_path):
+    with initialized_app(tmp_path, TESTING=True, WTF_CSRF_ENABLED=False, PROXY_HOPS=1) as app:
+        from qmsdocs.auth import signin
+
+        client = app.test_client()
+        for _ in range(signin.PAIR_LIMIT):
+            client.post("/login", data={"username": "ai-do", "password": "sai"},
+                        headers={"X-Forwarded-For": "203.0.113.50"})
+        with app.app_context():
+            from qmsdocs.auth.models import SignInThrottle
+
+            keys = set(session.scalars(select(SignInThrottle.key).where(SignInThrottle.scope == "address")))
+        assert keys == {"203.0.113.50"}
