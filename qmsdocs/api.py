@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, g, request
 
+from qmsdocs.db import credential_reads
 from qmsdocs.errors import InvalidInput, QmsError
+from qmsdocs.http import after_request_aside, json_object
 
 API_PREFIX = "/api/v1"
 
@@ -21,33 +23,39 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
     return blueprint
 
 
-def use_token_loader(app: Flask, loader) -> None:
-    """Install how a bearer token becomes a user (the auth area does, so this module imports no area)."""
-    app.extensions["qmsdocs.token_loader"] = loader
+def use_token_loader(app: Flask, loader, note_use) -> None:
+    """Install how a bearer token becomes a user and how its use is recorded.
+
+    The auth area installs them, so this module imports no area. `loader(token)` answers
+    (user, token_id, last_used_at) or None; `note_use(token_id, last_used_at)` runs after the
+    request, outside its transaction.
+    """
+    app.extensions["qmsdocs.token_loader"] = (loader, note_use)
 
 
 def _authenticate() -> None:
+    """Who is asking, looked up in a read of its own: the request's write lock comes later."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    loader = current_app.extensions.get("qmsdocs.token_loader")
-    user = loader(token.strip()) if loader and scheme.lower() == "bearer" and token.strip() else None
-    if user is None:
+    loader, note_use = current_app.extensions.get("qmsdocs.token_loader", (None, None))
+    with credential_reads():
+        found = loader(token.strip()) if loader and scheme.lower() == "bearer" and token.strip() else None
+    if found is None:
         raise Unauthorized(
             "Thiếu hoặc sai mã API. Hãy gửi tiêu đề 'Authorization: Bearer <mã>' với mã do quản trị viên cấp.",
         )
+    user, token_id, last_used_at = found
     g.api_user = user
+    after_request_aside(lambda: note_use(token_id, last_used_at))
 
 
 def api_user():
     return g.api_user
 
 
-def json_body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidInput("Nội dung yêu cầu phải là một đối tượng JSON. Hãy gửi Content-Type: application/json.",
-                           code="invalid_json")
-    return data
+def json_body(*, allow_empty: bool = False) -> dict:
+    """The JSON object sent; `allow_empty` for actions whose fields are all optional."""
+    return json_object(allow_empty=allow_empty)
 
 
 def int_arg(value, name: str, *, required: bool = False, minimum: int = 1, maximum: int | None = 2**31 - 1) -> int | None:

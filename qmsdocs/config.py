@@ -19,6 +19,11 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+def _number(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the settings from QMSDOCS_* variables, then apply test or caller overrides."""
     overrides = dict(overrides or {})
@@ -40,6 +45,16 @@ def load_config(overrides: dict | None = None) -> dict:
         # so that an oversize upload gets a clear Vietnamese answer rather than a bare 413.
         "MAX_CONTENT_LENGTH": int(max_upload_mb * 1024 * 1024) + 10 * 1024 * 1024,
         "SEARCH_BACKEND": os.environ.get("QMSDOCS_SEARCH_BACKEND", "whoosh"),
+        # How long a writer waits for the database lock before answering 503 (Retry-After).
+        "LOCK_TIMEOUT_SECONDS": _number("QMSDOCS_LOCK_TIMEOUT_SECONDS", 10),
+        # The whole request body must arrive within this time, or the answer is 408.
+        "REQUEST_BODY_SECONDS": _number("QMSDOCS_REQUEST_BODY_SECONDS", 60),
+        # A session ends after this long without a request, and this long after sign-in anyway.
+        "SESSION_IDLE_MINUTES": _number("QMSDOCS_SESSION_IDLE_MINUTES", 120),
+        "SESSION_MAX_HOURS": _number("QMSDOCS_SESSION_MAX_HOURS", 12),
+        # Reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are trusted, so that
+        # sign-in throttling sees the client's address rather than the proxy's.
+        "PROXY_HOPS": int(_number("QMSDOCS_PROXY_HOPS", 0)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("QMSDOCS_SECURE_COOKIES", "0") == "1",

@@ -1,15 +1,24 @@
 """Database engine and the per-request session.
 
 One session per application context; services `add` and `flush`, and the request's
-single commit point (see `qmsdocs.api` and the web views) commits or rolls back.
+single commit point (`qmsdocs.http`) commits or rolls back.
+
+Write transactions are kept short. The whole request body is read before the database is
+touched (`qmsdocs.http`), credentials are looked up in a read transaction of their own
+(`credential_reads`), and only then does a writing request open its write transaction
+(SQLite `BEGIN IMMEDIATE`, which queues on the lock for at most `LOCK_TIMEOUT_SECONDS`).
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.local import LocalProxy
@@ -31,37 +40,120 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def make_engine(url: str) -> Engine:
+log = logging.getLogger(__name__)
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Threads of one server process may each hold a connection while they work; connections are
+# taken only after the request body has been read, so a slow client never holds one.
+# SQLite connections are cheap; PostgreSQL's are counted against max_connections (100 by
+# default) across every process of every server.
+SQLITE_POOL = {"pool_size": 8, "max_overflow": 56}
+POSTGRES_POOL = {"pool_size": 5, "max_overflow": 15}
+
+
+def make_engine(url: str, *, lock_timeout_seconds: float = 10) -> Engine:
+    """SQLite in WAL mode, writers queueing on the lock for at most `lock_timeout_seconds`."""
+    lock_timeout_ms = int(lock_timeout_seconds * 1000)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        pool = {**SQLITE_POOL, "pool_timeout": lock_timeout_seconds} if ":memory:" not in url else {}
+        engine = create_engine(url, connect_args={"timeout": lock_timeout_seconds, "check_same_thread": False},
+                               **pool)
+
+        def pragmas(dbapi_connection, _record) -> None:
+            # Take control of transactions so BEGIN IMMEDIATE below serializes writers cleanly.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={lock_timeout_ms}")
+            cursor.close()
+
+        event.listen(engine, "connect", pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        engine.info_lock_timeout_ms = lock_timeout_ms  # type: ignore[attr-defined]
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, **POSTGRES_POOL, pool_timeout=lock_timeout_seconds)
+
+    def lock_timeout(dbapi_connection, _record) -> None:
+        # Row locks (SELECT ... FOR UPDATE) wait at most as long as SQLite's writers do.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {lock_timeout_ms}")
+        dbapi_connection.commit()
+
+    event.listen(engine, "connect", lock_timeout)
+    return engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # Take control of transactions so BEGIN IMMEDIATE below serializes writers cleanly.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
-def _sqlite_begin_immediate(connection) -> None:
+def _sqlite_begin(connection) -> None:
     """Writers queue on the database lock instead of failing with 'database is locked'.
 
     A deferred transaction that reads and then writes cannot wait for the lock in WAL
-    mode; it fails at once. So anything but a read-only request takes the lock up front.
+    mode; it fails at once. So a request that may write takes the lock up front, when it
+    starts its work; reads (safe methods, and the credential look-up of any request) never
+    take it.
     """
-    read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    read_only = has_request_context() and (request.method in SAFE_METHODS or g.get("credential_reads", False))
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def _sqlite_value(value):
+    """Datetimes as SQLAlchemy stores them in SQLite, so comparisons stay textual and exact."""
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
+
+
+@contextmanager
+def credential_reads():
+    """Look up who is asking in a read transaction that ends before the request's work starts.
+
+    So a writing request takes the write lock only once its body has been read and its
+    sender is known, and holds it only while it works.
+    """
+    g.credential_reads = True
+    try:
+        yield
+    finally:
+        g.credential_reads = False
+        db_session = g.get("db_session")
+        if db_session is not None and not (db_session.new or db_session.dirty or db_session.deleted):
+            # Nothing was written: ending the read transaction only releases the snapshot.
+            db_session.rollback()
+
+
+def write_aside(sql: str, params: dict, *, wait_seconds: float = 0.25) -> bool:
+    """A small bookkeeping write in its own short transaction, outside the request's.
+
+    It gives up (returning False) rather than wait for a busy database: the bookkeeping it
+    does (a token's last use) must never slow down or fail the request it belongs to.
+    """
+    engine = get_engine()
+    try:
+        if engine.dialect.name == "sqlite":
+            raw = engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
+                try:
+                    cursor.execute("BEGIN IMMEDIATE")
+                    cursor.execute(sql, {key: _sqlite_value(value) for key, value in params.items()})
+                    cursor.execute("COMMIT")
+                finally:
+                    if raw.in_transaction:
+                        cursor.execute("ROLLBACK")
+                    cursor.execute(f"PRAGMA busy_timeout={getattr(engine, 'info_lock_timeout_ms', 10000)}")
+            finally:
+                raw.close()
+        else:
+            with engine.begin() as connection:
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait_seconds * 1000)}")
+                connection.execute(text(sql), params)
+        return True
+    except (DBAPIError, sqlite3.Error) as error:
+        log.info("bookkeeping write skipped: %s", error)
+        return False
+
+
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], lock_timeout_seconds=app.config.get("LOCK_TIMEOUT_SECONDS", 10))
     app.extensions["qmsdocs.engine"] = engine
     app.extensions["qmsdocs.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

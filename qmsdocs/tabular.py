@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 
 from qmsdocs.errors import InvalidInput
+from qmsdocs.jsontext import loads_checked
 from qmsdocs.text import fold
 
 FORMATS = ("csv", "json", "xlsx")
@@ -121,7 +122,7 @@ def xlsx_table(data: bytes, *, max_rows: int = MAX_ROWS) -> list[list]:
 def json_payload(data: bytes):
     """The decoded JSON value of a file, or a 400 that says where it is broken."""
     try:
-        return json.loads(decode(data))
+        return loads_checked(decode(data))
     except json.JSONDecodeError as error:
         raise InvalidInput(f"JSON không hợp lệ (dòng {error.lineno}, cột {error.colno}).",
                            code="invalid_json") from None

@@ -116,8 +116,7 @@ def procedure_alerts(procedure_id: int):
 @bp.post("/procedures/<int:procedure_id>/reviews")
 def record_review(procedure_id: int):
     procedure = get_procedure(procedure_id)
-    data = request.get_json(silent=True)
-    data = data if isinstance(data, dict) else {}
+    data = json_body(allow_empty=True)
     note = data.get("note") or ""
     if not isinstance(note, str):
         raise InvalidInput("Trường 'note' phải là chuỗi ký tự.", code="invalid_field")

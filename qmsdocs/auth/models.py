@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qmsdocs.db import Base, utcnow
@@ -22,9 +22,10 @@ class User(Base):
     # The agency the role applies to; admins act on all agencies.
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None]
     language: Mapped[str] = mapped_column(String(8), default="vi")
+    # Written into each session cookie at sign-in; raising it (logout, password change)
+    # ends every session signed with the old value.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     agency = relationship("Agency")
@@ -69,3 +70,28 @@ class ApiToken(Base):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.prefix}… of user {self.user_id}>"
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted per client address, per account name and per (address, account).
+
+    Kept in the database so that several app servers share it. Keys use the name as typed
+    (folded), so unknown and known names are throttled alike and cannot be told apart.
+    """
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # address | account | pair
+    scope: Mapped[str] = mapped_column(String(16))
+    # the client address, the folded account name, or "address account name"
+    key: Mapped[str] = mapped_column(String(200))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # No attempt (address scope) or no sign-in (pair scope) is accepted before this time.
+    blocked_until: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<SignInThrottle {self.scope}:{self.key} {self.failures}>"

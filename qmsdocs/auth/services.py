@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+import threading
+import time
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from qmsdocs.agencies.models import Agency
 from qmsdocs.audit.services import record
 from qmsdocs.auth.models import ROLES, ApiToken, User
-from qmsdocs.db import session, utcnow
+from qmsdocs.db import session, utcnow, write_aside
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 
 MIN_PASSWORD_LENGTH = 8
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 TOKEN_PREFIX = "qms_"
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def create_user(username: str, password: str, role: str, *, agency_code: str | None = None,
@@ -87,30 +88,18 @@ def user_by_name(username: str) -> User:
     return user
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """Check a sign-in; repeated failures lock the account for a while."""
-    user = session.scalar(select(User).where(User.username == (username or "").strip()))
-    now = utcnow()
-    if user is None or not user.active:
-        return None
-    if user.locked_until and user.locked_until > now:
-        return None
-    if not check_password_hash(user.password_hash, password or ""):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            record(user, "user.locked", "user", user.id, agency_id=user.agency_id)
-        return None
-    user.failed_logins = 0
-    user.locked_until = None
-    return user
-
-
 def set_password(user: User, password: str, actor=None) -> None:
+    """A new password also ends every session signed in with the old one."""
     _check_password(password)
     user.password_hash = _hash_password(password)
-    record(actor, "user.password", "user", user.id, agency_id=user.agency_id)
+    user.session_generation = (user.session_generation or 0) + 1
+    record(actor, "user.password", "user", user.id, agency_id=user.agency_id, sessions_ended=True)
+
+
+def end_sessions(user: User, actor=None, *, reason: str = "logout") -> None:
+    """Sign the user out everywhere: every session cookie carries the old generation."""
+    user.session_generation = (user.session_generation or 0) + 1
+    record(actor, f"user.{reason}", "user", user.id, agency_id=user.agency_id, sessions_ended=True)
 
 
 def _hash_token(token: str) -> str:
@@ -132,12 +121,40 @@ def revoke_token(token_row: ApiToken, actor=None) -> None:
     record(actor, "token.revoke", "user", token_row.user_id, token_id=token_row.id)
 
 
-def user_for_token(token: str) -> User | None:
+def user_for_token(token: str) -> tuple[User, int, datetime | None] | None:
+    """The token's user, the token's id and when it was last used; reading only."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token or "")))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    return row.user
+    return row.user, row.id, row.last_used_at
+
+
+# (database, token id) -> when this process last recorded its use (monotonic seconds)
+_recent_token_uses: dict[tuple[str, int], float] = {}
+_recent_token_uses_lock = threading.Lock()
+
+
+def note_token_use(token_id: int, last_used_at: datetime | None) -> bool:
+    """Record a token's use at most once a minute, outside any request's transaction.
+
+    Reads never write: a GET with a token must not need the write lock, so this runs after
+    the request's own transaction and gives up at once if the database is busy.
+    """
+    now = utcnow()
+    if last_used_at is not None and now - last_used_at < TOKEN_USE_RESOLUTION:
+        return False
+    moment = time.monotonic()
+    key = (current_app.config["DATABASE_URL"], token_id)
+    with _recent_token_uses_lock:
+        if moment - _recent_token_uses.get(key, -1e9) < TOKEN_USE_RESOLUTION.total_seconds():
+            return False
+        _recent_token_uses[key] = moment
+        if len(_recent_token_uses) > 10000:
+            _recent_token_uses.clear()
+    return write_aside(
+        "UPDATE api_tokens SET last_used_at = :now WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :cutoff)",
+        {"now": now, "id": token_id, "cutoff": now - TOKEN_USE_RESOLUTION},
+    )
 
 
 def get_user(user_id: int) -> User:
@@ -202,10 +219,11 @@ def set_user_active(user: User, active: bool, actor=None) -> None:
 
 
 def reset_password(user: User, password: str, actor=None) -> None:
-    """An administrator sets a new password; it also lifts a sign-in lockout."""
+    """An administrator sets a new password; it also lifts the account's sign-in blocks."""
+    from qmsdocs.auth.signin import unlock
+
     set_password(user, password, actor=actor)
-    user.failed_logins = 0
-    user.locked_until = None
+    unlock(user, actor=actor)
 
 
 def get_token(user: User, token_id: int) -> ApiToken:

@@ -142,8 +142,8 @@ def upload_version(procedure_id: int):
 def approve_version(procedure_id: int, number: int):
     procedure = services.get_procedure(procedure_id)
     version = services.get_version(procedure, number)
-    data = request.get_json(silent=True) or {}
-    services.decide_version(version, approve=True, comment=str(data.get("comment") or ""), actor=api_user())
+    comment = str_field(json_body(allow_empty=True), "comment", required=False, max_length=2000) or ""
+    services.decide_version(version, approve=True, comment=comment, actor=api_user())
     return jsonify(version_json(version))
 
 

@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from qmsdocs.agencies import services as agency_services
 from qmsdocs.auth import services as auth_services
+from qmsdocs.auth import signin
 from qmsdocs.auth.permissions import is_admin, require_admin
 from qmsdocs.db import utcnow
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
@@ -126,6 +127,7 @@ def _user_page(user, *, edit_form=None, password_form=None, token_form=None, err
         password_form=password_form or PasswordResetForm(formdata=None),
         token_form=token_form or TokenForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
         role_labels=ROLE_LABELS, error=error, new_token=new_token, now=utcnow(),
+        sign_in_blocks=signin.blocked_addresses(user), sign_in_guarded=signin.account_guarded(user),
     ), status)
     if new_token:
         # The token is shown this once; keep the page out of every cache.
@@ -171,6 +173,17 @@ def reset_user_password(user_id: int):
     except FORM_ERRORS as error:
         return _user_page(user, password_form=form, error=error.message, status=error.status)
     flash(_("Đã đặt mật khẩu mới cho %(name)s; tài khoản được mở khoá.", name=user.username), "success")
+    return redirect(url_for("web.user_detail", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@login_required
+def unlock_user(user_id: int):
+    """Lift every sign-in block of the account, from every address."""
+    require_admin(actor())
+    user = auth_services.get_user(user_id)
+    signin.unlock(user, actor=actor())
+    flash(_("Đã mở khoá đăng nhập cho %(name)s.", name=user.username), "success")
     return redirect(url_for("web.user_detail", user_id=user.id), 303)
 
 
