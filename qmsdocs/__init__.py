@@ -17,6 +17,7 @@ AREAS = [
     "qmsdocs.i18n",
     "qmsdocs.web",
     "qmsdocs.cli",
+    "qmsdocs.jobs",
     "qmsdocs.auth.web",
     "qmsdocs.auth.cli",
     "qmsdocs.agencies.api",

@@ -6,6 +6,8 @@ single commit point (see `qmsdocs.api` and the web views) commits or rolls back.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -56,8 +58,21 @@ def _sqlite_begin_immediate(connection) -> None:
     A deferred transaction that reads and then writes cannot wait for the lock in WAL
     mode; it fails at once. So anything but a read-only request takes the lock up front.
     """
-    read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    read_only = _reading_only.get() or (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"))
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+_reading_only: ContextVar[bool] = ContextVar("qmsdocs_reading_only", default=False)
+
+
+@contextmanager
+def reading_only():
+    """Transactions begun inside only read (background work): they must not take SQLite's write lock."""
+    token = _reading_only.set(True)
+    try:
+        yield
+    finally:
+        _reading_only.reset(token)
 
 
 def init_app(app: Flask) -> None:

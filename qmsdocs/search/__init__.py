@@ -52,6 +52,8 @@ def init_app(app: Flask) -> None:
     app.extensions["qmsdocs.search"] = make_backend(app)
     indexer.connect_signals()
     indexer.listen(app.extensions["qmsdocs.sessionmaker"])
+    indexer.register_job()
+    app.add_template_global(indexer.is_pending, "search_index_pending")
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)
     init_hook(_create_index)
