@@ -11,6 +11,7 @@ from qmsdocs.config import load_config
 
 # Areas in the order they are bound; each module has `init_app(app)`.
 AREAS = [
+    "qmsdocs.requestlog",
     "qmsdocs.db",
     "qmsdocs.storage",
     "qmsdocs.http",
@@ -18,6 +19,7 @@ AREAS = [
     "qmsdocs.web",
     "qmsdocs.cli",
     "qmsdocs.jobs",
+    "qmsdocs.health",
     "qmsdocs.auth.web",
     "qmsdocs.auth.cli",
     "qmsdocs.agencies.api",

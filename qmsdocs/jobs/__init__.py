@@ -50,10 +50,11 @@ def _configure(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from qmsdocs.jobs import cli  # noqa: F401 - registers `qms worker`
+    from qmsdocs.jobs import cli, routes  # noqa: F401 - cli registers `qms worker`
 
     _configure(app)
     worker = app.extensions["qmsdocs.worker"] = Worker(app)
+    app.register_blueprint(routes.bp)
     if app.config["WORKER"] == "thread":
         # Started by the first request, not here: commands (`flask qms ...`) build the app too,
         # and a server that forks after loading the app needs the thread in each child.
