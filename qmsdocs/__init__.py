@@ -20,6 +20,7 @@ AREAS = [
     "qmsdocs.cli",
     "qmsdocs.jobs",
     "qmsdocs.health",
+    "qmsdocs.backup",
     "qmsdocs.auth.web",
     "qmsdocs.auth.cli",
     "qmsdocs.agencies.api",
