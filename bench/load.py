@@ -445,10 +445,17 @@ def verify_acknowledged(service: Service, token: str, acknowledged: list[tuple[i
     problems = []
     headers = {"Authorization": f"Bearer {token}"}
     for procedure_id, version, sha in acknowledged:
-        status, body = request("GET", service.port, f"/api/v1/procedures/{procedure_id}/versions/{version}/file",
-                               headers=headers)
-        if status != 200 or hashlib.sha256(body).hexdigest() != sha:
-            problems.append(f"procedure {procedure_id} v{version}: HTTP {status}, bytes differ")
+        path = f"/api/v1/procedures/{procedure_id}/versions/{version}/file"
+        status, body = request("GET", service.port, path, headers=headers)
+        for _ in range(5):  # a busy answer (503) is not a lost upload: ask again
+            if status != 503:
+                break
+            time.sleep(0.5)
+            status, body = request("GET", service.port, path, headers=headers)
+        if status != 200:
+            problems.append(f"procedure {procedure_id} v{version}: HTTP {status} {body[:120]!r}")
+        elif hashlib.sha256(body).hexdigest() != sha:
+            problems.append(f"procedure {procedure_id} v{version}: bytes differ")
     return problems
 
 
@@ -484,6 +491,8 @@ def fault_round(service, setup, label: str, command: list[str] | None, delay: fl
     ok, last = check_passes(service)
     print(f"  kill -9 during {label:<22} acknowledged uploads {len(results.acknowledged):>4}, "
           f"missing or different {len(problems)}; qms check {'passes' if ok else 'FAILS: ' + ' '.join(last)}")
+    for problem in problems[:5]:
+        print(f"    {problem}")
     return ok and not problems
 
 
