@@ -180,10 +180,10 @@ def test_a_mark_that_keeps_failing_does_not_hold_up_others(app, make_procedure, 
     healthy = make_procedure(code="QT-11/STP", title="Quy trình lành")["id"]
     real_documents_for = indexer.documents_for
 
-    def documents_for(ids):
+    def documents_for(ids, *args, **kwargs):
         if broken in ids:
             raise ValueError("unreadable text")
-        return real_documents_for(ids)
+        return real_documents_for(ids, *args, **kwargs)
 
     monkeypatch.setattr(indexer, "documents_for", documents_for)
     assert admin_api.upload(broken, make_docx(paragraphs=["Văn bản hỏng."])).status_code == 201

@@ -31,7 +31,7 @@ from qmsdocs.agencies.models import Agency
 from qmsdocs.db import reading_only, session, utcnow
 from qmsdocs.procedures.models import Procedure, ProcedureAdminProcedure, ProcedureVersion
 from qmsdocs.search.backend import IndexBusy, SearchBackend
-from qmsdocs.search.documents import all_procedure_ids, documents_for
+from qmsdocs.search.documents import all_procedure_ids, documents_for, procedure_states
 from qmsdocs.search.models import SearchOutbox
 
 log = logging.getLogger(__name__)
@@ -249,9 +249,7 @@ def _apply_batch(procedure_ids: list[int], include_stale: bool, timeout: float, 
             targets = sorted(set(procedure_ids) | {pid for _, pid in marks})
             if not targets:
                 return []
-            records = documents_for(targets)
-            for procedure_id in targets:
-                writer.replace(procedure_id, records[procedure_id])
+            _write_changed_records(backend, writer, targets)
     except Exception as error:
         error.search_procedure_ids = targets
         raise
@@ -259,6 +257,27 @@ def _apply_batch(procedure_ids: list[int], include_stale: bool, timeout: float, 
         session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(mark_ids)))
         session.flush()
     return mark_ids
+
+
+def _write_changed_records(backend: SearchBackend, writer, procedure_ids: list[int]) -> None:
+    """Only what changed: records whose signature differs from the index's, and records gone.
+
+    A new current version rewrites the current record and adds the previous one to the
+    history; the rest of a long history is neither read nor written.
+    """
+    states = procedure_states(procedure_ids)
+    held = backend.indexed_records(procedure_ids)
+    to_write: dict[int, set[str]] = {}
+    to_remove: dict[int, set[str]] = {}
+    for pid in procedure_ids:
+        wanted = states[pid].record_signatures() if pid in states else {}
+        have = held.get(pid, {})
+        to_remove[pid] = set(have) - set(wanted)
+        to_write[pid] = {key for key, signature in wanted.items() if have.get(key) != signature}
+    records = documents_for(procedure_ids, states, only=to_write)
+    for pid in procedure_ids:
+        if records[pid] or to_remove[pid]:
+            writer.update(pid, records[pid], to_remove[pid])
 
 
 def _count_failure(procedure_ids: list[int], error: Exception) -> None:
