@@ -13,6 +13,7 @@ against the targets. Then uploads N versions of one procedure in a row and compa
 upload time near version 10 with that near version N (target ≤ 1.5×).
 
     python bench/load.py [--duration 60] [--history 300] [--trickle 50] [--no-half-sent] [--faults] [--keep]
+                         [--database postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 `--faults` adds the fault run: `kill -9` of the whole server during uploads, and during
 `qms reindex`, `qms import` and `qms backup`; after each restart every acknowledged upload
@@ -93,15 +94,19 @@ def readme_server_command(port: int) -> list[str]:
 
 
 class Service:
-    def __init__(self, data_dir: Path, log_path: Path):
+    def __init__(self, data_dir: Path, log_path: Path, database_url: str | None = None):
         self.data_dir = data_dir
         self.log_path = log_path
+        self.database_url = database_url
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
     @property
     def env(self) -> dict:
-        return {**os.environ, "QMSDOCS_DATA_DIR": str(self.data_dir), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "QMSDOCS_DATA_DIR": str(self.data_dir), "PYTHONUNBUFFERED": "1"}
+        if self.database_url:
+            env.update(QMSDOCS_DATABASE_URL=self.database_url, QMSDOCS_SEARCH_BACKEND="postgres")
+        return env
 
     def qms(self, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "qms", *args], cwd=REPO_ROOT,
@@ -549,6 +554,23 @@ def run_faults(service: Service, setup: dict, workdir: Path) -> bool:
     return ok
 
 
+def postgres_schema(url: str):
+    """A schema of its own in that database (dropped at the end), as the tests do."""
+    from sqlalchemy import create_engine, text
+
+    name = f"load_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
+
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{name}", drop
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
@@ -557,10 +579,13 @@ def main() -> int:
     parser.add_argument("--no-half-sent", action="store_true", help="leave out the client holding a half-sent request")
     parser.add_argument("--faults", action="store_true", help="add the kill -9 fault run")
     parser.add_argument("--keep", action="store_true", help="keep the data folders and the server log")
+    parser.add_argument("--database", help="a PostgreSQL URL: run on a schema of its own there, with the "
+                                           "PostgreSQL search backend (the fault run needs SQLite)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="qmsdocs-load-"))
-    service = Service(workdir / "data", workdir / "server.log")
+    database_url, drop_schema = postgres_schema(args.database) if args.database else (None, lambda: None)
+    service = Service(workdir / "data", workdir / "server.log", database_url)
     try:
         setup = prepare(service)
         print(f"Service: {' '.join(shlex.quote(w) for w in service.command[2:])} "
@@ -571,12 +596,13 @@ def main() -> int:
         print(f"search index caught up after the load: {'yes' if lag == 0 else f'no, lag {lag:.0f} s'}")
         if args.history:
             met &= run_history(service, setup, args.history) <= HISTORY_TARGET_RATIO
-        if args.faults:
+        if args.faults and not database_url:
             met &= run_faults(service, setup, workdir)
         print("\nAll targets met." if met else "\nSome targets MISSED (see above).")
         return 0 if met else 1
     finally:
         service.stop()
+        drop_schema()
         if args.keep:
             print(f"kept: {workdir}")
         else:

@@ -191,3 +191,16 @@ def test_the_admin_page_shows_each_kind_its_runner_and_lag(app, client, make_use
     page = client.get("/system").get_data(as_text=True)
     assert "Cập nhật chỉ mục tìm kiếm" in page and "search_outbox" in page
     assert "42." in page or "43." in page
+
+
+def test_a_busy_resource_is_retried_soon_and_is_not_a_failure(app, monkeypatch):
+    def held_elsewhere():
+        raise jobs.Busy("search index busy for more than 10s")
+
+    monkeypatch.setattr(registry, "_kinds", {"busy": registry.JobKind("busy", "Thử", held_elsewhere)})
+    worker = jobs.get_worker(app)
+    for _ in range(3):
+        assert worker.tick(force=True) == 0
+    state = worker.states["busy"]
+    assert state.failures == 0 and state.last_error.startswith("busy:")
+    assert state.retry_at - time.time() == pytest.approx(1.0, abs=0.5)

@@ -12,10 +12,10 @@ import os
 
 from flask import Flask, current_app, has_app_context
 
-from qmsdocs.jobs.registry import JobKind, register, registered_kinds
+from qmsdocs.jobs.registry import Busy, JobKind, register, registered_kinds
 from qmsdocs.jobs.worker import Worker
 
-__all__ = ["JobKind", "register", "registered_kinds", "wake", "get_worker", "drain"]
+__all__ = ["Busy", "JobKind", "register", "registered_kinds", "wake", "get_worker", "drain"]
 
 MODES = ("thread", "off")
 

@@ -22,6 +22,10 @@ class JobKind:
     lag: Callable[[], float | None] = lambda: None
 
 
+class Busy(Exception):
+    """A step found its resource held by someone else (an index writer): retry soon, not a failure."""
+
+
 _kinds: dict[str, JobKind] = {}
 
 

@@ -18,7 +18,7 @@ from flask import Flask
 
 from qmsdocs.db import get_engine, session
 from qmsdocs.jobs.locks import lock_for
-from qmsdocs.jobs.registry import JobKind, registered_kinds
+from qmsdocs.jobs.registry import Busy, JobKind, registered_kinds
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +157,12 @@ class Worker:
             try:
                 count = int(kind.step() or 0)
                 session.commit()
+            except Busy as busy:
+                session.rollback()
+                state.last_error = f"busy: {busy}"[:500]
+                state.retry_at = time.time() + BACKOFF_FIRST_SECONDS
+                log.info("%s job waits for a busy resource: %s", kind.name, busy)
+                return 0
             except Exception as error:  # noqa: BLE001 - recorded, retried with backoff
                 session.rollback()
                 state.failures += 1

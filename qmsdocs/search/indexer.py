@@ -136,9 +136,9 @@ def apply_pending(limit: int = BATCH) -> int:
     try:
         _apply_now(procedure_ids)
         return len(procedure_ids)
-    except IndexBusy:
+    except IndexBusy as busy:
         session.rollback()
-        raise
+        raise jobs.Busy(str(busy)) from busy
     except Exception as error:
         session.rollback()
         if len(procedure_ids) == 1:
@@ -148,9 +148,9 @@ def apply_pending(limit: int = BATCH) -> int:
     for procedure_id in procedure_ids:
         try:
             _apply_now([procedure_id])
-        except IndexBusy:
+        except IndexBusy as busy:
             session.rollback()
-            raise
+            raise jobs.Busy(str(busy)) from busy
         except Exception as error:  # noqa: BLE001 - counted on the mark, reported after the others
             session.rollback()
             _count_failure([procedure_id], error)
