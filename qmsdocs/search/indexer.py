@@ -129,9 +129,10 @@ def apply_pending(limit: int = BATCH) -> int:
     keeps failing cannot hold up the others; its failures are counted on its marks and, after
     MAX_AUTOMATIC_ATTEMPTS, it is left to `qms check`, which reports it.
     """
-    procedure_ids = _due_procedure_ids(limit)
-    if not procedure_ids:
+    with reading_only():  # polling must not take SQLite's write lock
+        procedure_ids = _due_procedure_ids(limit)
         session.rollback()
+    if not procedure_ids:
         return 0
     try:
         _apply_now(procedure_ids)
