@@ -11,13 +11,18 @@ from qmsdocs.config import load_config
 
 # Areas in the order they are bound; each module has `init_app(app)`.
 AREAS = [
+    "qmsdocs.requestlog",
     "qmsdocs.db",
     "qmsdocs.storage",
+    "qmsdocs.previews",
     "qmsdocs.http",
     "qmsdocs.i18n",
     "qmsdocs.web",
     "qmsdocs.cli",
     "qmsdocs.auth",
+    "qmsdocs.jobs",
+    "qmsdocs.health",
+    "qmsdocs.backup",
     "qmsdocs.auth.web",
     "qmsdocs.auth.cli",
     "qmsdocs.agencies.api",

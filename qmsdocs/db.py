@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -92,7 +93,8 @@ def _sqlite_begin(connection) -> None:
     starts its work; reads (safe methods, and the credential look-up of any request) never
     take it.
     """
-    read_only = has_request_context() and (request.method in SAFE_METHODS or g.get("credential_reads", False))
+    read_only = _reading_only.get() or (
+        has_request_context() and (request.method in SAFE_METHODS or g.get("credential_reads", False)))
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
@@ -116,7 +118,8 @@ def credential_reads():
         db_session = g.get("db_session")
         if db_session is not None and not (db_session.new or db_session.dirty or db_session.deleted):
             # Nothing was written: ending the read transaction only releases the snapshot.
-            db_session.rollback()
+            # A commit, not a rollback, so the user just loaded is not expired (and reloaded).
+            db_session.commit()
 
 
 def write_aside(sql: str, params: dict, *, wait_seconds: float = 0.25) -> bool:
@@ -150,6 +153,19 @@ def write_aside(sql: str, params: dict, *, wait_seconds: float = 0.25) -> bool:
     except (DBAPIError, sqlite3.Error) as error:
         log.info("bookkeeping write skipped: %s", error)
         return False
+
+
+_reading_only: ContextVar[bool] = ContextVar("qmsdocs_reading_only", default=False)
+
+
+@contextmanager
+def reading_only():
+    """Transactions begun inside only read (background work): they must not take SQLite's write lock."""
+    token = _reading_only.set(True)
+    try:
+        yield
+    finally:
+        _reading_only.reset(token)
 
 
 def init_app(app: Flask) -> None:

@@ -17,7 +17,9 @@ from sqlalchemy import create_engine, text
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from qmsdocs import create_app
+from flask.testing import FlaskCliRunner, FlaskClient
+
+from qmsdocs import create_app, jobs
 from qmsdocs.db import get_engine, session
 from tests.docx_factory import make_docx as _make_docx
 
@@ -44,6 +46,27 @@ def _database_url(data_dir):
     return url, drop
 
 
+class DrainingClient(FlaskClient):
+    """Runs the background jobs before and after each request, as a live worker would soon after.
+
+    Tests stay deterministic: what a request committed (and what a test committed directly
+    before it) is indexed by the time the next line runs.
+    """
+
+    def open(self, *args, **kwargs):
+        jobs.drain(self.application)
+        response = super().open(*args, **kwargs)
+        jobs.drain(self.application)
+        return response
+
+
+class DrainingCliRunner(FlaskCliRunner):
+    def invoke(self, *args, **kwargs):
+        result = super().invoke(*args, **kwargs)
+        jobs.drain(self.app)
+        return result
+
+
 @contextmanager
 def initialized_app(tmp_path, **config):
     """An app on its own data folder and database, schema and index created; cleaned up after."""
@@ -56,13 +79,18 @@ def initialized_app(tmp_path, **config):
         "SECRET_KEY": "test-secret",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SEARCH_BACKEND": os.environ.get("QMSDOCS_TEST_SEARCH_BACKEND", "whoosh"),
+        # No thread: the tests run the jobs themselves (DrainingClient, jobs.drain).
+        "WORKER": "off",
         **config,
     })
+    app.test_client_class = DrainingClient
+    app.test_cli_runner_class = DrainingCliRunner
     result = app.test_cli_runner().invoke(args=["qms", "init"])
     assert result.exit_code == 0, result.output
     try:
         yield app
     finally:
+        jobs.get_worker(app).stop()
         # Close pooled connections now rather than at garbage collection (a ResourceWarning on PostgreSQL).
         get_engine_of(app).dispose()
         cleanup()

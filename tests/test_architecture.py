@@ -17,7 +17,7 @@ from pathlib import Path
 import qmsdocs
 
 PACKAGE = Path(qmsdocs.__file__).parent
-INFRASTRUCTURE_PACKAGES = {"docx", "migrations"}
+INFRASTRUCTURE_PACKAGES = {"docx", "migrations", "jobs"}
 # The permission rules read only a user's role and agency; every area's pages and API check them,
 # agencies' included, while users belong to agencies. They are held to the infrastructure rule
 # (they import no area) rather than making every area depend on the auth area.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from io import BytesIO
 
-from flask import current_app, jsonify, request, send_file
+from flask import current_app, jsonify, request, send_file, url_for
 
 from qmsdocs.api import api_blueprint, api_user, int_arg, json_body, str_field
 from qmsdocs.docx.diff import summarize
@@ -13,6 +13,7 @@ from qmsdocs.errors import InvalidInput, UploadRefused
 from qmsdocs.paging import page_request
 from qmsdocs.procedures import services
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureVersion
+from qmsdocs.previews import is_short as preview_is_short
 
 bp = api_blueprint("procedures_api", __name__)
 
@@ -190,6 +191,10 @@ def send_version_file(version: ProcedureVersion):
 def preview_version(procedure_id: int, number: int):
     version = services.get_version(services.get_procedure(procedure_id), number)
     response = current_app.response_class(services.version_preview(version), mimetype="text/html")
+    if preview_is_short(version.size):
+        # Large files: the first part of the text only; the whole document is at the file link.
+        response.headers["X-Preview-Shortened"] = "1"
+        response.headers["Link"] = f'<{url_for(".download_version", procedure_id=procedure_id, number=number)}>; rel="alternate"'
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

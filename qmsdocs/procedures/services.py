@@ -23,12 +23,12 @@ from qmsdocs.auth.permissions import can_approve, require_approve, require_write
 from qmsdocs.db import session, utcnow
 from qmsdocs.docx.citations import extract_citations
 from qmsdocs.docx.diff import diff_paragraphs
-from qmsdocs.docx.preview import to_html
 from qmsdocs.docx.reader import read_docx
 from qmsdocs.docx.safety import check_package
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 from qmsdocs.paging import Page, PageRequest
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
+from qmsdocs.previews import preview_html
 from qmsdocs.storage import blob_store, sha256_hex
 
 MAX_NOTE_LENGTH = 2000
@@ -354,7 +354,8 @@ def download_name(version: ProcedureVersion) -> str:
 
 
 def version_preview(version: ProcedureVersion) -> str:
-    return to_html(version_bytes(version))
+    """Rendered once per stored file and cached (see qmsdocs.previews); large files get a short preview."""
+    return preview_html(version.sha256, version.size, lambda: version_bytes(version), version.text)
 
 
 def diff_versions(procedure: Procedure, from_number: int, to_number: int):

@@ -45,14 +45,20 @@ def _create_index(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     from qmsdocs.cli import init_hook
+    from qmsdocs.health import register_check as register_health_check
     from qmsdocs.integrity import register_check
     from qmsdocs.search import api, cli, indexer, routes  # noqa: F401 - cli registers `qms reindex`
     from qmsdocs.search.checks import check_index
+    from qmsdocs.search.health import check_outbox, check_search_index
 
     app.extensions["qmsdocs.search"] = make_backend(app)
     indexer.connect_signals()
     indexer.listen(app.extensions["qmsdocs.sessionmaker"])
+    indexer.register_job()
+    app.add_template_global(indexer.is_pending, "search_index_pending")
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)
     init_hook(_create_index)
     register_check(check_index)
+    register_health_check("search_index", check_search_index)
+    register_health_check("search_outbox", check_outbox)

@@ -97,6 +97,9 @@ class IndexWriter(Protocol):
     def replace(self, procedure_id: int, docs: list[IndexedDoc]) -> None:
         """Make the procedure's records exactly `docs` (none: remove it)."""
 
+    def update(self, procedure_id: int, docs: list[IndexedDoc], remove_keys: Iterable[str]) -> None:
+        """Write these records (replacing any of the same key) and remove those keys; leave the others."""
+
 
 class SearchBackend(Protocol):
     name: str
@@ -115,6 +118,9 @@ class SearchBackend(Protocol):
 
     def indexed_state(self) -> dict[int, tuple[set[str], set[str]]]:
         """procedure id → (signatures seen, record keys) of what the index holds."""
+
+    def indexed_records(self, procedure_ids: list[int]) -> dict[int, dict[str, str]]:
+        """procedure id → {record key: signature} of what the index holds for these procedures."""
 
 
 # Keyword terms shared by both engines -------------------------------------------------------

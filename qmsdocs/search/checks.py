@@ -26,7 +26,7 @@ def check_index(repair: bool) -> list[Finding]:
         subject = f"quy trình {pid} ({state.code})"
         if held is None:
             findings[pid] = Finding("index_missing", subject, "không có trong chỉ mục tìm kiếm")
-        elif held[0] != {state.signature} or held[1] != set(state.doc_keys):
+        elif held[0] != set(state.record_signatures().values()) or held[1] != set(state.doc_keys):
             findings[pid] = Finding("index_stale", subject, "chỉ mục tìm kiếm khác cơ sở dữ liệu (chưa cập nhật)")
     for pid in indexed.keys() - states.keys():
         findings[pid] = Finding("index_orphan", f"quy trình {pid}", "còn trong chỉ mục nhưng không có trong cơ sở dữ liệu")

@@ -5,9 +5,13 @@ with no approved version yet is still found by its code, title, agency and TTHC)
 record per older approved version (key `v<version id>`), searched only on request. Drafts
 waiting for approval and returned drafts are not searchable.
 
-Every record carries the procedure's signature: a fingerprint of everything indexed. Version
-text and citations never change once stored, so version ids stand for them, and the
-signature is cheap to compute for every procedure when `qms check` compares index and database.
+Every record carries its own signature: a fingerprint of everything indexed in it (the
+procedure's facts and the version it holds). Version text and citations never change once
+stored, so version ids stand for them, and signatures are cheap to compute for every
+procedure when `qms check` compares index and database. Because a record's signature does not
+depend on the other records, a change rewrites only the records whose signature changed: a new
+current version rewrites the current record and adds the previous one to the history, whatever
+the length of the history.
 """
 
 from __future__ import annotations
@@ -75,11 +79,18 @@ class ProcedureState:
     def doc_keys(self) -> frozenset[str]:
         return frozenset([f"p{self.procedure_id}", *(f"v{version_id}" for version_id, _ in self.history)])
 
-    @property
-    def signature(self) -> str:
+    def record_signatures(self) -> dict[str, str]:
+        """Record key → the fingerprint of what that record holds."""
         facts = [self.code, self.title, self.field, self.status, self.stale, self.agency_code, self.agency_name,
-                 self.level, self.current_version, self.history, self.admin_procedures]
-        return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()[:32]
+                 self.level, self.admin_procedures]
+
+        def signature(key: str, version) -> str:
+            return hashlib.sha256(json.dumps([key, version, *facts], ensure_ascii=False).encode()).hexdigest()[:32]
+
+        signatures = {f"p{self.procedure_id}": signature(f"p{self.procedure_id}", self.current_version)}
+        for version_id, number in self.history:
+            signatures[f"v{version_id}"] = signature(f"v{version_id}", [version_id, number])
+        return signatures
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -141,12 +152,22 @@ def admin_procedure_names(codes: list[str]) -> dict[str, str]:
     return catalog_names(codes) if codes else {}
 
 
-def documents_for(procedure_ids: Iterable[int]) -> dict[int, list[IndexedDoc]]:
-    """Every record of these procedures, with text; a procedure no longer in the database maps to []."""
+def documents_for(procedure_ids: Iterable[int], states: dict[int, ProcedureState] | None = None,
+                  only: dict[int, set[str]] | None = None) -> dict[int, list[IndexedDoc]]:
+    """Records of these procedures, with text; a procedure no longer in the database maps to [].
+
+    `only` limits each procedure to the record keys named (their text alone is read).
+    """
     ids = sorted(set(procedure_ids))
-    states = procedure_states(ids)
+    states = procedure_states(ids) if states is None else states
+
+    def wanted(pid: int, key: str) -> bool:
+        return only is None or key in only.get(pid, ())
+
     result: dict[int, list[IndexedDoc]] = {pid: [] for pid in ids}
-    wanted_versions = [v for s in states.values() for v in ([s.current_version] if s.current_version else []) + s.history]
+    wanted_versions = [v for pid, s in states.items()
+                       for v in ([s.current_version] if s.current_version and wanted(pid, f"p{pid}") else [])
+                       + [h for h in s.history if wanted(pid, f"v{h[0]}")]]
     version_ids = [version_id for version_id, _ in wanted_versions]
     texts: dict[int, str] = {}
     keys: dict[int, list[str]] = defaultdict(list)
@@ -159,16 +180,20 @@ def documents_for(procedure_ids: Iterable[int]) -> dict[int, list[IndexedDoc]]:
             if key not in keys[version_id]:
                 keys[version_id].append(key)
     for pid, state in states.items():
-        signature = state.signature
+        if pid not in result:
+            continue
+        signatures = state.record_signatures()
         records = [(f"p{pid}", state.current_version, True)]
         records += [(f"v{version_id}", (version_id, number), False) for version_id, number in state.history]
         for key, version, is_current in records:
+            if not wanted(pid, key):
+                continue
             version_id, number = version if version else (None, None)
             result[pid].append(IndexedDoc(
                 key=key, procedure_id=pid, version_id=version_id, version_number=number, is_current=is_current,
                 code=state.code, title=state.title, agency_code=state.agency_code, agency_name=state.agency_name,
                 level=state.level, field=state.field, status=state.status, stale=state.stale,
                 admin_procedures=state.admin_procedures, legal_keys=keys.get(version_id, []) if version_id else [],
-                text=texts.get(version_id, "") if version_id else "", signature=signature,
+                text=texts.get(version_id, "") if version_id else "", signature=signatures[key],
             ))
     return result

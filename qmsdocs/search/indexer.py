@@ -3,11 +3,14 @@
 1. In the transaction that changes a procedure, a row is added to `search_outbox` (signal
    receivers, plus a flush listener for changes made without a signal: an agency renamed,
    alert counts updated). A rolled-back change leaves neither row nor index entry.
-2. After the commit, the same process rebuilds those procedures' records under the single
-   writer lock and deletes the rows. Indexing errors are logged and never reach the request.
-3. A row left behind (crash, lock held too long, engine error) is applied by the next write
-   or search that finds it older than STALE_MARK_SECONDS, by `qms check --repair`, or by
-   `qms reindex`. Applying a row twice is harmless: records are rebuilt from the database.
+2. After the commit, the request only wakes the background worker (`qmsdocs.jobs`): its
+   `search_outbox` job rebuilds those procedures' records under the single writer lock and
+   deletes the rows, so an upload answers as soon as its version is committed and Whoosh's
+   segment merges happen in the worker, never in a request. Failures are retried with
+   backoff and counted on the marks; `/healthz` and the admin page show the lag.
+3. A row the worker gave up on (MAX_AUTOMATIC_ATTEMPTS) is reported and applied by
+   `qms check --repair`, or by `qms reindex`. Applying a row twice is harmless: records are
+   rebuilt from the database.
 
 The writer reads the database only after taking the lock, so of two processes indexing the
 same procedure the later one writes the later state: no update is lost.
@@ -23,12 +26,12 @@ from flask import current_app
 from sqlalchemy import and_, delete, event, func, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
-from qmsdocs import events
+from qmsdocs import events, jobs
 from qmsdocs.agencies.models import Agency
-from qmsdocs.db import session, utcnow
+from qmsdocs.db import reading_only, session, utcnow
 from qmsdocs.procedures.models import Procedure, ProcedureAdminProcedure, ProcedureVersion
 from qmsdocs.search.backend import IndexBusy, SearchBackend
-from qmsdocs.search.documents import all_procedure_ids, documents_for
+from qmsdocs.search.documents import all_procedure_ids, documents_for, procedure_states
 from qmsdocs.search.models import SearchOutbox
 
 log = logging.getLogger(__name__)
@@ -94,7 +97,7 @@ def _after_commit(db: Session) -> None:
     procedure_ids = db.info.pop(PENDING, None)
     catch_up = db.info.pop(CATCH_UP, False)
     if procedure_ids or catch_up:
-        apply_isolated(sorted(procedure_ids or ()))
+        jobs.wake()
 
 
 def _after_rollback(db: Session) -> None:
@@ -114,33 +117,95 @@ def listen(sessionmaker) -> None:
     event.listen(sessionmaker, "after_rollback", _after_rollback)
 
 
-# 2. Applying marks -------------------------------------------------------------------------------
+# 2. Applying marks: the background worker's job -------------------------------------------------
 
-def apply_isolated(procedure_ids: list[int]) -> None:
-    """Apply marks in a session of their own; log, never raise (this runs after a commit).
+def apply_pending(limit: int = BATCH) -> int:
+    """Worker step: apply the oldest waiting marks; returns the procedures reindexed.
 
-    The procedures just changed go first, on their own, so that a mark which keeps failing
-    cannot hold up the others; then marks left behind earlier, if any.
+    With an index outside the database (Whoosh) the records are read and written in a
+    read-only transaction, and the marks deleted in a short write transaction of their own,
+    so uploads are never held behind indexing. Marks written meanwhile stay for the next
+    step. A batch that fails is retried one procedure at a time, so that a procedure which
+    keeps failing cannot hold up the others; its failures are counted on its marks and, after
+    MAX_AUTOMATIC_ATTEMPTS, it is left to `qms check`, which reports it.
     """
-    app = current_app._get_current_object()
-    with app.app_context():
-        if procedure_ids:
-            _apply_logged(procedure_ids, include_stale=False)
-        if has_stale_marks():
-            _apply_logged([], include_stale=True)
-
-
-def _apply_logged(procedure_ids: list[int], *, include_stale: bool) -> None:
+    with reading_only():  # polling must not take SQLite's write lock
+        procedure_ids = _due_procedure_ids(limit)
+        session.rollback()
+    if not procedure_ids:
+        return 0
     try:
-        apply(procedure_ids, include_stale=include_stale)
-        session.commit()
+        _apply_now(procedure_ids)
+        return len(procedure_ids)
     except IndexBusy as busy:
         session.rollback()
-        log.warning("search index busy (%s); changes left marked for later", busy)
+        raise jobs.Busy(str(busy)) from busy
     except Exception as error:
         session.rollback()
-        _count_failure(getattr(error, "search_procedure_ids", procedure_ids), error)
-        log.exception("search indexing failed; the procedures stay marked and will be retried")
+        if len(procedure_ids) == 1:
+            _count_failure(procedure_ids, error)
+            raise
+    failed: list[tuple[int, Exception]] = []
+    for procedure_id in procedure_ids:
+        try:
+            _apply_now([procedure_id])
+        except IndexBusy as busy:
+            session.rollback()
+            raise jobs.Busy(str(busy)) from busy
+        except Exception as error:  # noqa: BLE001 - counted on the mark, reported after the others
+            session.rollback()
+            _count_failure([procedure_id], error)
+            failed.append((procedure_id, error))
+    if failed:
+        pid, error = failed[0]
+        raise IndexingFailed(f"{len(failed)} procedure(s) could not be indexed, e.g. {pid}: "
+                             f"{type(error).__name__}: {error}")
+    return len(procedure_ids)
+
+
+class IndexingFailed(Exception):
+    """Some procedures of a batch could not be indexed; the others were."""
+
+
+def _due_procedure_ids(limit: int) -> list[int]:
+    return list(session.scalars(
+        select(SearchOutbox.procedure_id).where(SearchOutbox.attempts < MAX_AUTOMATIC_ATTEMPTS)
+        .group_by(SearchOutbox.procedure_id).order_by(func.min(SearchOutbox.id)).limit(limit)
+    ))
+
+
+def _apply_now(procedure_ids: list[int]) -> None:
+    backend = get_backend()
+    if getattr(backend, "rebuild_in_transaction", False):
+        # The index is in the database: records and marks change in one transaction.
+        _apply_batch(procedure_ids, False, LOCK_WAIT_SECONDS)
+        session.commit()
+        return
+    session.rollback()
+    with reading_only():
+        mark_ids = _apply_batch(procedure_ids, False, LOCK_WAIT_SECONDS, delete_marks=False)
+        session.rollback()
+    if mark_ids:
+        session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(mark_ids)))
+    session.commit()
+
+
+def outbox_lag_seconds() -> float:
+    """How long the oldest waiting mark has waited (0 when none waits)."""
+    oldest = session.scalar(select(func.min(SearchOutbox.created_at)))
+    session.rollback()
+    if oldest is None:
+        return 0.0
+    return max(0.0, (utcnow() - oldest).total_seconds())
+
+
+def is_pending(procedure_id: int) -> bool:
+    """The procedure page says "đang cập nhật chỉ mục" while this is true."""
+    return session.scalar(select(SearchOutbox.id).where(SearchOutbox.procedure_id == procedure_id).limit(1)) is not None
+
+
+def register_job() -> None:
+    jobs.register(jobs.JobKind("search_outbox", "Cập nhật chỉ mục tìm kiếm", apply_pending, outbox_lag_seconds))
 
 
 def has_stale_marks() -> bool:
@@ -163,11 +228,12 @@ def apply(procedure_ids: Iterable[int] = (), *, include_stale: bool = True, time
     wanted = sorted(set(procedure_ids))
     done = 0
     for start in range(0, max(len(wanted), 1), BATCH):
-        done += _apply_batch(wanted[start: start + BATCH], include_stale and start == 0, timeout)
+        done += len(_apply_batch(wanted[start: start + BATCH], include_stale and start == 0, timeout))
     return done
 
 
-def _apply_batch(procedure_ids: list[int], include_stale: bool, timeout: float) -> int:
+def _apply_batch(procedure_ids: list[int], include_stale: bool, timeout: float, *, delete_marks: bool = True):
+    """Rebuild the records of these procedures (and of stale marks); returns the marks applied."""
     condition = SearchOutbox.procedure_id.in_(procedure_ids)
     if include_stale:
         condition = or_(condition, _stale_condition())
@@ -183,17 +249,36 @@ def _apply_batch(procedure_ids: list[int], include_stale: bool, timeout: float) 
             mark_ids = [mark_id for mark_id, _ in marks]
             targets = sorted(set(procedure_ids) | {pid for _, pid in marks})
             if not targets:
-                return 0
-            records = documents_for(targets)
-            for procedure_id in targets:
-                writer.replace(procedure_id, records[procedure_id])
+                return []
+            _write_changed_records(backend, writer, targets)
     except Exception as error:
         error.search_procedure_ids = targets
         raise
-    if mark_ids:
+    if mark_ids and delete_marks:
         session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(mark_ids)))
-    session.flush()
-    return len(targets)
+        session.flush()
+    return mark_ids
+
+
+def _write_changed_records(backend: SearchBackend, writer, procedure_ids: list[int]) -> None:
+    """Only what changed: records whose signature differs from the index's, and records gone.
+
+    A new current version rewrites the current record and adds the previous one to the
+    history; the rest of a long history is neither read nor written.
+    """
+    states = procedure_states(procedure_ids)
+    held = backend.indexed_records(procedure_ids)
+    to_write: dict[int, set[str]] = {}
+    to_remove: dict[int, set[str]] = {}
+    for pid in procedure_ids:
+        wanted = states[pid].record_signatures() if pid in states else {}
+        have = held.get(pid, {})
+        to_remove[pid] = set(have) - set(wanted)
+        to_write[pid] = {key for key, signature in wanted.items() if have.get(key) != signature}
+    records = documents_for(procedure_ids, states, only=to_write)
+    for pid in procedure_ids:
+        if records[pid] or to_remove[pid]:
+            writer.update(pid, records[pid], to_remove[pid])
 
 
 def _count_failure(procedure_ids: list[int], error: Exception) -> None:
@@ -212,11 +297,7 @@ def _count_failure(procedure_ids: list[int], error: Exception) -> None:
 
 
 def catch_up_after_commit() -> None:
-    """Called by a search: marks some crashed or busy writer left behind are applied after this request.
-
-    Not at once: the request's own transaction may hold SQLite's write lock (a token's
-    last use is recorded), which the indexer would then wait for.
-    """
+    """Called by a search: marks left behind are the worker's; wake it after this request if any wait."""
     if has_stale_marks():
         session.info[CATCH_UP] = True
 

@@ -108,6 +108,13 @@ class _PostgresWriter:
         if docs:
             session.execute(_INSERT, [_document_row(doc) for doc in docs])
 
+    def update(self, procedure_id: int, docs: list[IndexedDoc], remove_keys: Iterable[str]) -> None:
+        keys = {*remove_keys, *(doc.key for doc in docs)}
+        if keys:
+            session.execute(delete(_table).where(_table.c.doc_key.in_(sorted(keys))))
+        if docs:
+            session.execute(_INSERT, [_document_row(doc) for doc in docs])
+
 
 def _phrase_query(words: tuple[Word, ...]) -> str:
     return "(" + " <-> ".join(_lexeme(w.folded) for w in words) + ")"
@@ -140,6 +147,14 @@ class PostgresBackend:
                 session.execute(_INSERT, [_document_row(doc) for doc in docs])
             progress(len({doc.procedure_id for doc in docs}))
         session.flush()
+
+    def indexed_records(self, procedure_ids: list[int]) -> dict[int, dict[str, str]]:
+        records: dict[int, dict[str, str]] = {pid: {} for pid in procedure_ids}
+        rows = session.execute(select(_table.c.procedure_id, _table.c.doc_key, _table.c.signature)
+                               .where(_table.c.procedure_id.in_(procedure_ids)))
+        for pid, key, signature in rows:
+            records[pid][key] = signature
+        return records
 
     def indexed_state(self) -> dict[int, tuple[set[str], set[str]]]:
         state: dict[int, tuple[set[str], set[str]]] = {}

@@ -62,7 +62,7 @@ from qmsdocs.search.documents import IndexedDoc
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: one signature per record (incremental updates)
 POINTER = "CURRENT"
 LOCK_FILE = "WRITELOCK"
 INDEX_NAMES = ("current", "history")
@@ -539,6 +539,21 @@ class WhooshBackend:
         return state
 
 
+    def indexed_records(self, procedure_ids: list[int]) -> dict[int, dict[str, str]]:
+        records: dict[int, dict[str, str]] = {pid: {} for pid in procedure_ids}
+        with self._search_lock:
+            for index_name in INDEX_NAMES:
+                reader, _segments = self._segments(index_name)
+                for pid in procedure_ids:
+                    if ("pid", str(pid)) not in reader:
+                        continue
+                    for docnum in reader.postings("pid", str(pid)).all_ids():
+                        if not reader.is_deleted(docnum):
+                            stored = reader.stored_fields(docnum)
+                            records[pid][stored["key"]] = stored.get("sig", "")
+        return records
+
+
 def _best(matched: set[int], scores: dict[int, float], rank: list[int], wanted: int) -> list[int]:
     """The `wanted` best documents: by score, then in (agency, code) order."""
     scored = [doc for doc in scores if scores[doc] > 0]
@@ -570,5 +585,13 @@ class _WhooshWriter:
         self.changed = True
         for open_writer in self._writers.values():
             open_writer.delete_by_term("pid", str(procedure_id))
+        for doc in docs:
+            self._writers["current" if doc.is_current else "history"].add_document(**whoosh_fields(doc))
+
+    def update(self, procedure_id: int, docs: list[IndexedDoc], remove_keys: Iterable[str]) -> None:
+        self.changed = True
+        for key in {*remove_keys, *(doc.key for doc in docs)}:
+            for open_writer in self._writers.values():
+                open_writer.delete_by_term("key", key)
         for doc in docs:
             self._writers["current" if doc.is_current else "history"].add_document(**whoosh_fields(doc))

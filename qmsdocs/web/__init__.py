@@ -22,9 +22,10 @@ NAV_ITEMS = [
     ("reports.index", _l("Báo cáo")),
     ("web.agencies", _l("Cơ quan")),
     ("web.users", _l("Người dùng")),
+    ("jobs.system_page", _l("Hệ thống")),
 ]
 # Shown only to administrators (the views check the role themselves).
-ADMIN_ONLY = {"web.users"}
+ADMIN_ONLY = {"web.users", "jobs.system_page"}
 
 
 def _protect_forms() -> None:

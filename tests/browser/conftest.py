@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from qmsdocs import jobs
 from tests.conftest import PASSWORD, create_test_user, initialized_app
 
 CHROMIUM = os.environ.get("QMSDOCS_CHROMIUM", "/usr/bin/chromium")
@@ -62,6 +63,8 @@ class InFlight:
         try:
             return self.app(environ, start_response)
         finally:
+            # The background jobs run before the answer is read, as a worker would a moment later.
+            jobs.drain(self.app)
             with self.lock:
                 self.count -= 1
 
