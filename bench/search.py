@@ -408,6 +408,11 @@ def searching_while_rebuilding(app, mix) -> tuple[float, list[float], int]:
     return outcome.get("seconds", float("nan")), timings, failures
 
 
+def indexer_backend(app):
+    with app.app_context():
+        return indexer.get_backend()
+
+
 def folder_megabytes(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
@@ -443,7 +448,8 @@ class Measured:
 
 def measure_backend(name: str, app, corpus: Corpus, mix, warmup, lookups, args, data_dir: Path | None) -> Measured:
     seconds = index_corpus(app, corpus)
-    size = f", index {folder_megabytes(data_dir / 'index'):.0f} MB" if data_dir is not None else ""
+    root = getattr(indexer_backend(app), "root", None)
+    size = f", index {folder_megabytes(root):.0f} MB" if root is not None else ""
     print(f"  {name:<10} full build in {seconds:.0f} s: {len(corpus.versions) / seconds:.0f} versions/s{size}")
     run_project(app, warmup)
     engine: list[float] = []

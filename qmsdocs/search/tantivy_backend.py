@@ -47,7 +47,7 @@ from qmsdocs.search.backend import (
     Phrase,
     Word,
     document_keywords,
-    record_words,
+    record_texts,
 )
 from qmsdocs.search.documents import IndexedDoc
 
@@ -119,10 +119,10 @@ def tantivy_document(doc: IndexedDoc) -> tantivy.Document:
     }
     if doc.field:
         values["f_field"] = doc.field
-    for part, runs in record_words(doc).items():
+    for part, runs in record_texts(doc).items():
         # One value per run: tantivy leaves a gap between values, so no phrase spans two runs.
-        values[part] = [" ".join(folded for _exact, folded in run) for run in runs if run]
-        values[f"{part}_x"] = [" ".join(exact for exact, _folded in run) for run in runs if run]
+        values[part] = [folded for _exact, folded in runs if folded]
+        values[f"{part}_x"] = [exact for exact, _folded in runs if exact]
     return tantivy.Document.from_dict({k: v for k, v in values.items() if v != []}, SCHEMA)
 
 
