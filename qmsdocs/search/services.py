@@ -18,6 +18,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -52,6 +53,7 @@ SNIPPET_WIDTH = 260
 MAX_SNIPPET_SPANS = 120
 # A symbol may be typed with spaces inside ("61 / 2018 / NĐ-CP"): try up to this many tokens.
 SYMBOL_MAX_TOKENS = 7
+NATIONAL_TTHC_CODE = re.compile(r"^(\d)\.?(\d{6})(?:\.\d{3}\.\d{2}\.\d{2}\.[^\W_]\d{2})?$")
 CODE_LIKE = re.compile(r"^[^\W_]+(?:[./\-_–—][^\W_]+)+$")
 EDGE_PUNCTUATION = "()[]{}<>,;:!?.…'\"`*+=|~^&%$#@\\"
 TRUE_WORDS = {"1", "true", "yes", "on", "co", "có"}
@@ -205,6 +207,13 @@ def _special(token: str) -> Keyword | None:
     key = normalize_symbol(token) if "/" in token else None
     if key:
         return Keyword(token, (law_key(key),))
+    national = NATIONAL_TTHC_CODE.match(token)
+    if national:
+        # A TTHC code as the national portal writes it (`1.004227`), without its dot (`1004227`)
+        # or in a province's localized form (`1.004227.000.00.00.H01`): found by its national code.
+        code = f"{national[1]}.{national[2]}"
+        keys = (tthc_key(code), tthc_key(token), code_key(token))
+        return Keyword(token, tuple(dict.fromkeys(keys)), (_word(national[1]), _word(national[2])))
     has_digit = any(ch.isdigit() for ch in token)
     if CODE_LIKE.match(token) and has_digit:
         pieces = tuple(_word(w) for w in words(token))
@@ -332,12 +341,17 @@ def _label_facets(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[Fa
         "level": lambda v: LEVEL_LABELS.get(v, v),
         "field": lambda v: v,
         "admin_procedure": lambda v: f"{v} — {tthc_names[v]}" if v in tthc_names else v,
-        "legal": lambda v: canonical_symbol(v) or v,
+        "legal": _symbol_label,
         "status": lambda v: STATUS_LABELS.get(v, v),
         "stale": lambda v: STALE_LABELS.get(v, v),
     }
     return {name: [FacetValue(value, labels[name](value), count) for value, count in facets.get(name, [])]
             for name in FACET_NAMES}
+
+
+@lru_cache(maxsize=20_000)
+def _symbol_label(key: str) -> str:
+    return canonical_symbol(key) or key
 
 
 # Snippets ---------------------------------------------------------------------------------------
