@@ -39,7 +39,7 @@ def load_config(overrides: dict | None = None) -> dict:
         # Multipart overhead on top of the file itself; the file limit is checked separately
         # so that an oversize upload gets a clear Vietnamese answer rather than a bare 413.
         "MAX_CONTENT_LENGTH": int(max_upload_mb * 1024 * 1024) + 10 * 1024 * 1024,
-        "SEARCH_BACKEND": os.environ.get("QMSDOCS_SEARCH_BACKEND", "whoosh"),
+        "SEARCH_BACKEND": os.environ.get("QMSDOCS_SEARCH_BACKEND", "tantivy"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("QMSDOCS_SECURE_COOKIES", "0") == "1",

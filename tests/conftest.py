@@ -55,7 +55,7 @@ def initialized_app(tmp_path, **config):
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "SEARCH_BACKEND": os.environ.get("QMSDOCS_TEST_SEARCH_BACKEND", "whoosh"),
+        "SEARCH_BACKEND": os.environ.get("QMSDOCS_TEST_SEARCH_BACKEND", "tantivy"),
         **config,
     })
     result = app.test_cli_runner().invoke(args=["qms", "init"])

@@ -10,7 +10,7 @@ BACKENDS = ("tantivy", "whoosh", "postgres")
 
 
 def make_backend(app: Flask):
-    """The engine named by SEARCH_BACKEND; a configuration that cannot work is refused at startup."""
+    """The engine named by SEARCH_BACKEND (tantivy by default); a configuration that cannot work is refused at startup."""
     name = str(app.config.get("SEARCH_BACKEND") or "tantivy").strip().lower()
     if name == "tantivy":
         from qmsdocs.search.tantivy_backend import TantivyBackend
