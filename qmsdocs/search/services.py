@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
 from qmsdocs.db import session
@@ -270,21 +270,26 @@ def search(request: SearchRequest) -> SearchResults:
     offset = (request.page - 1) * request.per_page
     result = backend.search(request.clauses, request.filters, offset=offset, limit=request.per_page,
                             include_history=request.include_history)
-    hits = _hits(result.hits, request.clauses)
-    return SearchResults(request, result.total, hits, _label_facets(result.facets))
+    rows, links = _hit_rows(result.hits)
+    # One query for the TTHC names of the hits and of the facet.
+    names = admin_procedure_names(sorted({code for codes in links.values() for code in codes}
+                                         | {value for value, _count in result.facets.get("admin_procedure", [])}))
+    hits = _hits(result.hits, request.clauses, rows, links, names)
+    return SearchResults(request, result.total, hits, _label_facets(result.facets, names))
 
 
-def _hits(backend_hits, clauses: list[Clause]) -> list[SearchHit]:
-    """The page's hits with what the results show, read in a few column queries (no ORM objects:
-    loading each procedure's current version would read its whole text a second time)."""
+def _hit_rows(backend_hits) -> tuple[dict, dict[int, list[str]]]:
+    """The page's procedures with the text of the version that matched, and their TTHC codes,
+    read in column queries (no ORM objects, no version text read twice)."""
     if not backend_hits:
-        return []
+        return {}, {}
     ids = sorted({hit.procedure_id for hit in backend_hits})
     rows = {
         row.id: row for row in session.execute(
             select(Procedure.id, Procedure.code, Procedure.title, Procedure.field, Procedure.status,
                    Procedure.open_alerts, Agency.code.label("agency"), Agency.name.label("agency_name"),
-                   Agency.level, ProcedureVersion.number.label("current_number"))
+                   Agency.level, ProcedureVersion.number.label("current_number"),
+                   ProcedureVersion.text.label("current_text"))
             .join(Agency, Agency.id == Procedure.agency_id)
             .outerjoin(ProcedureVersion, ProcedureVersion.id == Procedure.current_version_id)
             .where(Procedure.id.in_(ids))
@@ -297,14 +302,22 @@ def _hits(backend_hits, clauses: list[Clause]) -> list[SearchHit]:
         .order_by(ProcedureAdminProcedure.procedure_id, ProcedureAdminProcedure.code)
     ):
         links.setdefault(pid, []).append(code)
-    names = admin_procedure_names(sorted({code for codes in links.values() for code in codes}))
-    numbers = sorted({hit.version_number for hit in backend_hits if hit.version_number})
+    return rows, links
+
+
+def _hits(backend_hits, clauses: list[Clause], rows: dict, links: dict[int, list[str]],
+          names: dict[str, str]) -> list[SearchHit]:
+    older = [(hit.procedure_id, hit.version_number) for hit in backend_hits
+             if hit.version_number and hit.procedure_id in rows
+             and hit.version_number != rows[hit.procedure_id].current_number]
     texts = {
         (pid, number): text for pid, number, text in session.execute(
             select(ProcedureVersion.procedure_id, ProcedureVersion.number, ProcedureVersion.text)
-            .where(ProcedureVersion.procedure_id.in_(ids), ProcedureVersion.number.in_(numbers))
+            .where(or_(*(and_(ProcedureVersion.procedure_id == pid, ProcedureVersion.number == number)
+                         for pid, number in older)))
         )
-    } if numbers else {}
+    } if older else {}
+    texts.update({(pid, row.current_number): row.current_text or "" for pid, row in rows.items()})
     highlighter = Highlighter(clauses)
     hits = []
     for hit in backend_hits:
@@ -331,11 +344,10 @@ def _hits(backend_hits, clauses: list[Clause]) -> list[SearchHit]:
     return hits
 
 
-def _label_facets(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
+def _label_facets(facets: dict[str, list[tuple[str, int]]], tthc_names: dict[str, str]) -> dict[str, list[FacetValue]]:
     agencies = dict(session.execute(
         select(Agency.code, Agency.name).where(Agency.code.in_([v for v, _ in facets.get("agency", [])]))
     ).all()) if facets.get("agency") else {}
-    tthc_names = admin_procedure_names([v for v, _ in facets.get("admin_procedure", [])])
     labels = {
         "agency": lambda v: agencies.get(v, v),
         "level": lambda v: LEVEL_LABELS.get(v, v),
