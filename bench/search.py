@@ -385,7 +385,10 @@ def freshness_seconds(app, corpus: Corpus) -> float:
     with app.app_context():
         number = 1 + session.scalar(text("SELECT max(number) FROM procedure_versions WHERE procedure_id = :p"),
                                     {"p": procedure["id"]})
-        version = ProcedureVersion(procedure_id=procedure["id"], number=number, sha256=uuid.uuid4().hex * 2,
+        # The corpus was inserted with explicit ids (PostgreSQL's sequence never moved): give one too.
+        version_id = 1 + session.scalar(text("SELECT max(id) FROM procedure_versions"))
+        version = ProcedureVersion(id=version_id, procedure_id=procedure["id"], number=number,
+                                   sha256=uuid.uuid4().hex * 2,
                                    size=10, filename="moi.docx", uploaded_at=datetime(2026, 1, 1), note="",
                                    text=f"Phiên bản mới {marker}", state="approved")
         session.add(version)
