@@ -60,18 +60,6 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(FOLD_TABLE)
 
 
-def fold_aligned(text: str) -> str:
-    """Fold an NFC text character by character, keeping every offset where it was.
-
-    Snippets search this copy and mark the same offsets in the original text.
-    """
-    translated = text.translate(FOLD_TABLE)
-    folded = translated.lower()
-    if len(folded) == len(text):
-        return folded
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in translated)
-
-
 def exact(word: str) -> str:
     """NFC, case folded, tone mark on its canonical vowel: `Hòa` and `hoà` both give `hoà`."""
     word = nfc(word).casefold()
