@@ -78,7 +78,7 @@ def initialized_app(tmp_path, **config):
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "SEARCH_BACKEND": os.environ.get("QMSDOCS_TEST_SEARCH_BACKEND", "whoosh"),
+        "SEARCH_BACKEND": os.environ.get("QMSDOCS_TEST_SEARCH_BACKEND", "tantivy"),
         # No thread: the tests run the jobs themselves (DrainingClient, jobs.drain).
         "WORKER": "off",
         **config,

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from qmsdocs.errors import InvalidInput
-from qmsdocs.search.analysis import analyze, exact, fold, fold_aligned
+from qmsdocs.search.analysis import analyze, exact, fold
 from qmsdocs.search.backend import Keyword, Phrase, Word
 from qmsdocs.search.services import Highlighter, parse_query
 
@@ -39,11 +39,14 @@ def test_d_with_stroke_folds_to_d_in_both_cases():
     assert fold("đ") == "d"
 
 
-def test_folded_copy_keeps_every_offset():
-    text = "Giấy CHỨNG nhận Đất — ISO 9001:2015"
-    folded = fold_aligned(text)
-    assert len(folded) == len(text)
-    assert folded.startswith("giay chung nhan dat")
+def test_snippets_mark_words_typed_without_diacritics_in_the_original_text():
+    from qmsdocs.search.services import Highlighter, parse_query
+
+    snippet = str(Highlighter(parse_query("dat dai 61/2018/nd-cp")).snippet(
+        "Giấy CHỨNG nhận ĐẤT ĐAI theo Nghị định 61/2018/NĐ–CP <b>"))
+    assert "<mark>ĐẤT</mark> <mark>ĐAI</mark>" in snippet
+    assert "<mark>61/2018/NĐ–CP</mark>" in snippet
+    assert "&lt;b&gt;" in snippet
 
 
 def test_words_are_required_and_quoted_words_form_a_phrase():

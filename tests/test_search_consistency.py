@@ -42,9 +42,9 @@ def age_marks(app, seconds: int = 3600) -> None:
 
 @contextmanager
 def index_lock_held(app):
-    """Another writer holding the index: a Whoosh writer in another process, or a PostgreSQL session."""
+    """Another writer holding the index: an embedded index's writer in another process, or a PostgreSQL session."""
     backend = app.extensions["qmsdocs.search"]
-    if backend.name == "whoosh":
+    if backend.name in ("whoosh", "tantivy"):
         with open(backend.root / "WRITELOCK", "a+b") as handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             yield
@@ -318,7 +318,7 @@ def test_a_postgres_backend_on_sqlite_is_refused_at_startup(tmp_path):
     with pytest.raises(RuntimeError, match="PostgreSQL"):
         create_app({"TESTING": True, "DATA_DIR": tmp_path, "SECRET_KEY": "x",
                     "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SEARCH_BACKEND": "postgres"})
-    with pytest.raises(RuntimeError, match="whoosh hoặc postgres"):
+    with pytest.raises(RuntimeError, match="tantivy, whoosh hoặc postgres"):
         create_app({"TESTING": True, "DATA_DIR": tmp_path, "SECRET_KEY": "x",
                     "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SEARCH_BACKEND": "elastic"})
 
@@ -330,5 +330,5 @@ def test_init_creates_the_index_and_is_safe_to_run_again(app, runner, make_proce
     with app.app_context():
         get_engine()
         backend = app.extensions["qmsdocs.search"]
-        if backend.name == "whoosh":
+        if backend.name in ("whoosh", "tantivy"):
             assert (backend.root / "CURRENT").exists()

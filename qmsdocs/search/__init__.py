@@ -6,12 +6,16 @@ from pathlib import Path
 
 from flask import Flask
 
-BACKENDS = ("whoosh", "postgres")
+BACKENDS = ("tantivy", "whoosh", "postgres")
 
 
 def make_backend(app: Flask):
-    """The engine named by SEARCH_BACKEND; a configuration that cannot work is refused at startup."""
-    name = str(app.config.get("SEARCH_BACKEND") or "whoosh").strip().lower()
+    """The engine named by SEARCH_BACKEND (tantivy by default); a configuration that cannot work is refused at startup."""
+    name = str(app.config.get("SEARCH_BACKEND") or "tantivy").strip().lower()
+    if name == "tantivy":
+        from qmsdocs.search.tantivy_backend import TantivyBackend
+
+        return TantivyBackend(Path(app.config["DATA_DIR"]) / "tantivy")
     if name == "whoosh":
         from qmsdocs.search.whoosh_backend import WhooshBackend
 
@@ -20,15 +24,15 @@ def make_backend(app: Flask):
         if not str(app.config["DATABASE_URL"]).startswith("postgresql"):
             raise RuntimeError(
                 "QMSDOCS_SEARCH_BACKEND=postgres cần cơ sở dữ liệu PostgreSQL (QMSDOCS_DATABASE_URL=postgresql+psycopg://…). "
-                "Với SQLite hãy dùng QMSDOCS_SEARCH_BACKEND=whoosh. "
+                "Với SQLite hãy dùng QMSDOCS_SEARCH_BACKEND=tantivy hoặc whoosh. "
                 "(The postgres search backend needs a PostgreSQL database.)"
             )
         from qmsdocs.search.postgres_backend import PostgresBackend
 
         return PostgresBackend()
     raise RuntimeError(
-        f"QMSDOCS_SEARCH_BACKEND='{name}' không hợp lệ: chọn whoosh hoặc postgres. "
-        "(Unknown search backend; use whoosh or postgres.)"
+        f"QMSDOCS_SEARCH_BACKEND='{name}' không hợp lệ: chọn tantivy, whoosh hoặc postgres. "
+        "(Unknown search backend; use tantivy, whoosh or postgres.)"
     )
 
 

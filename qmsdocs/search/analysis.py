@@ -32,18 +32,6 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def fold_aligned(text: str) -> str:
-    """Fold an NFC text character by character, keeping every offset where it was.
-
-    Snippets search this copy and mark the same offsets in the original text.
-    """
-    translated = text.translate(FOLD_TABLE)
-    folded = translated.lower()
-    if len(folded) == len(text):
-        return folded
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in translated)
-
-
 def exact(word: str) -> str:
     """NFC, case folded, tone mark on its canonical vowel: `Hòa` and `hoà` both give `hoà`."""
     word = nfc(word).casefold()
@@ -100,7 +88,24 @@ def word_forms(word: str) -> tuple[str, str]:
 
 def analyze(text: str) -> list[tuple[str, str]]:
     """(exact, folded) for every word of a text, in order."""
-    return [word_forms(word) for word in words(text)]
+    return list(map(word_forms, words(text)))
+
+
+@lru_cache(maxsize=50_000)
+def _analyzed_line(line: str) -> tuple[str, str]:
+    forms = analyze(line)
+    return " ".join([exact for exact, _ in forms]), " ".join([folded for _, folded in forms])
+
+
+def analyzed_text(text: str) -> tuple[str, str]:
+    """(exact words, folded words) of a text, each space-separated, for engines that split on spaces.
+
+    Analysed paragraph by paragraph through a cache: the versions of a procedure share most of
+    their paragraphs, and every procedure shares the ISO boilerplate, so a rebuild analyses
+    each paragraph about once. (No word spans a line break, so the words are the same.)
+    """
+    lines = [_analyzed_line(line) for line in text.split("\n") if line]
+    return (" ".join([exact for exact, _ in lines if exact]), " ".join([folded for _, folded in lines if folded]))
 
 
 def bigrams(folded_words: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from qmsdocs.search.analysis import analyze, fold, fold_key
+from qmsdocs.search.analysis import analyze, analyzed_text, fold, fold_key
 from qmsdocs.search.documents import IndexedDoc
 
 FACET_NAMES = ("agency", "level", "field", "admin_procedure", "legal", "status", "stale")
@@ -175,4 +175,16 @@ def record_words(doc: IndexedDoc) -> dict[str, list[list[tuple[str, str]]]]:
         "title": [analyze(doc.title), analyze(doc.code)],
         "meta": [analyze(part) for part in meta if part],
         "body": [analyze(doc.text)],
+    }
+
+
+def record_texts(doc: IndexedDoc) -> dict[str, list[tuple[str, str]]]:
+    """The parts of `record_words` as (exact words, folded words) strings per run, space-separated."""
+    meta = [doc.agency_code, doc.agency_name, doc.field or ""]
+    for code, name in doc.admin_procedures:
+        meta += [code, name or ""]
+    return {
+        "title": [analyzed_text(doc.title), analyzed_text(doc.code)],
+        "meta": [analyzed_text(part) for part in meta if part],
+        "body": [analyzed_text(doc.text)],
     }

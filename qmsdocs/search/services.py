@@ -14,22 +14,23 @@ Services know nothing of HTTP: both the page and the JSON API call `parse_reques
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, or_, select
 
 from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
 from qmsdocs.db import session
 from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
 from qmsdocs.errors import InvalidInput
 from qmsdocs.paging import page_request
-from qmsdocs.procedures.models import Procedure, ProcedureVersion
+from qmsdocs.procedures.models import Procedure, ProcedureAdminProcedure, ProcedureVersion
 from qmsdocs.search import indexer
-from qmsdocs.search.analysis import QUOTES, fold_aligned, fold_key, nfc, word_forms, words
+from qmsdocs.search.analysis import FOLD_TABLE, QUOTES, fold, fold_key, nfc, word_forms, words
 from qmsdocs.search.backend import (
     FACET_NAMES,
     Clause,
@@ -49,8 +50,11 @@ MAX_PAGE = 1000
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 SNIPPET_WIDTH = 260
+# Enough matches to choose the best window; a common word can occur thousands of times.
+MAX_SNIPPET_SPANS = 120
 # A symbol may be typed with spaces inside ("61 / 2018 / NĐ-CP"): try up to this many tokens.
 SYMBOL_MAX_TOKENS = 7
+NATIONAL_TTHC_CODE = re.compile(r"^(\d)\.?(\d{6})(?:\.\d{3}\.\d{2}\.\d{2}\.[^\W_]\d{2})?$")
 CODE_LIKE = re.compile(r"^[^\W_]+(?:[./\-_–—][^\W_]+)+$")
 EDGE_PUNCTUATION = "()[]{}<>,;:!?.…'\"`*+=|~^&%$#@\\"
 TRUE_WORDS = {"1", "true", "yes", "on", "co", "có"}
@@ -195,6 +199,13 @@ def _special(token: str) -> Keyword | None:
     key = normalize_symbol(token) if "/" in token else None
     if key:
         return Keyword(token, (law_key(key),))
+    national = NATIONAL_TTHC_CODE.match(token)
+    if national:
+        # A TTHC code as the national portal writes it (`1.004227`), without its dot (`1004227`)
+        # or in a province's localized form (`1.004227.000.00.00.H01`): found by its national code.
+        code = f"{national[1]}.{national[2]}"
+        keys = (tthc_key(code), tthc_key(token), code_key(token))
+        return Keyword(token, tuple(dict.fromkeys(keys)), (_word(national[1]), _word(national[2])))
     has_digit = any(ch.isdigit() for ch in token)
     if CODE_LIKE.match(token) and has_digit:
         pieces = tuple(_word(w) for w in words(token))
@@ -251,68 +262,90 @@ def search(request: SearchRequest) -> SearchResults:
     offset = (request.page - 1) * request.per_page
     result = backend.search(request.clauses, request.filters, offset=offset, limit=request.per_page,
                             include_history=request.include_history)
-    hits = _hits(result.hits, request.clauses)
-    return SearchResults(request, result.total, hits, _label_facets(result.facets))
+    rows, links = _hit_rows(result.hits)
+    # One query for the TTHC names of the hits and of the facet.
+    names = admin_procedure_names(sorted({code for codes in links.values() for code in codes}
+                                         | {value for value, _count in result.facets.get("admin_procedure", [])}))
+    hits = _hits(result.hits, request.clauses, rows, links, names)
+    return SearchResults(request, result.total, hits, _label_facets(result.facets, names))
 
 
-def _hits(backend_hits, clauses: list[Clause]) -> list[SearchHit]:
+def _hit_rows(backend_hits) -> tuple[dict, dict[int, list[str]]]:
+    """The page's procedures with the text of the version that matched, and their TTHC codes,
+    read in column queries (no ORM objects, no version text read twice)."""
     if not backend_hits:
-        return []
-    ids = [hit.procedure_id for hit in backend_hits]
-    procedures = {
-        p.id: p for p in session.scalars(
-            select(Procedure).where(Procedure.id.in_(ids))
-            .options(selectinload(Procedure.agency), selectinload(Procedure.current_version),
-                     selectinload(Procedure.admin_procedures))
+        return {}, {}
+    ids = sorted({hit.procedure_id for hit in backend_hits})
+    rows = {
+        row.id: row for row in session.execute(
+            select(Procedure.id, Procedure.code, Procedure.title, Procedure.field, Procedure.status,
+                   Procedure.open_alerts, Agency.code.label("agency"), Agency.name.label("agency_name"),
+                   Agency.level, ProcedureVersion.number.label("current_number"),
+                   ProcedureVersion.text.label("current_text"))
+            .join(Agency, Agency.id == Procedure.agency_id)
+            .outerjoin(ProcedureVersion, ProcedureVersion.id == Procedure.current_version_id)
+            .where(Procedure.id.in_(ids))
         )
     }
+    links: dict[int, list[str]] = {}
+    for pid, code in session.execute(
+        select(ProcedureAdminProcedure.procedure_id, ProcedureAdminProcedure.code)
+        .where(ProcedureAdminProcedure.procedure_id.in_(ids))
+        .order_by(ProcedureAdminProcedure.procedure_id, ProcedureAdminProcedure.code)
+    ):
+        links.setdefault(pid, []).append(code)
+    return rows, links
+
+
+def _hits(backend_hits, clauses: list[Clause], rows: dict, links: dict[int, list[str]],
+          names: dict[str, str]) -> list[SearchHit]:
+    older = [(hit.procedure_id, hit.version_number) for hit in backend_hits
+             if hit.version_number and hit.procedure_id in rows
+             and hit.version_number != rows[hit.procedure_id].current_number]
     texts = {
         (pid, number): text for pid, number, text in session.execute(
             select(ProcedureVersion.procedure_id, ProcedureVersion.number, ProcedureVersion.text)
-            .where(ProcedureVersion.procedure_id.in_(ids),
-                   ProcedureVersion.number.in_(sorted({h.version_number for h in backend_hits if h.version_number})))
+            .where(or_(*(and_(ProcedureVersion.procedure_id == pid, ProcedureVersion.number == number)
+                         for pid, number in older)))
         )
-    }
-    names = admin_procedure_names(sorted({c for p in procedures.values() for c in p.admin_procedure_codes}))
+    } if older else {}
+    texts.update({(pid, row.current_number): row.current_text or "" for pid, row in rows.items()})
     highlighter = Highlighter(clauses)
     hits = []
     for hit in backend_hits:
-        procedure = procedures.get(hit.procedure_id)
-        if procedure is None:
+        row = rows.get(hit.procedure_id)
+        if row is None:
             continue  # removed since it was indexed; the index catches up on its own
-        current = procedure.current_version
-        text = texts.get((hit.procedure_id, hit.version_number), "")
         hits.append(SearchHit(
-            procedure_id=procedure.id,
-            code=procedure.code,
-            title=procedure.title,
-            agency=procedure.agency.code,
-            agency_name=procedure.agency.name,
-            level=procedure.agency.level,
-            field=procedure.field,
-            status=procedure.status,
-            stale=procedure.is_stale,
+            procedure_id=row.id,
+            code=row.code,
+            title=row.title,
+            agency=row.agency,
+            agency_name=row.agency_name,
+            level=row.level,
+            field=row.field,
+            status=row.status,
+            stale=(row.open_alerts or 0) > 0,
             version=hit.version_number,
-            current_version=current.number if current else None,
+            current_version=row.current_number,
             is_current_version=hit.is_current,
-            admin_procedures=[{"code": c, "name": names.get(c)} for c in procedure.admin_procedure_codes],
+            admin_procedures=[{"code": c, "name": names.get(c)} for c in links.get(row.id, [])],
             score=hit.score,
-            snippet=highlighter.snippet(text),
+            snippet=highlighter.snippet(texts.get((hit.procedure_id, hit.version_number), "")),
         ))
     return hits
 
 
-def _label_facets(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
+def _label_facets(facets: dict[str, list[tuple[str, int]]], tthc_names: dict[str, str]) -> dict[str, list[FacetValue]]:
     agencies = dict(session.execute(
         select(Agency.code, Agency.name).where(Agency.code.in_([v for v, _ in facets.get("agency", [])]))
     ).all()) if facets.get("agency") else {}
-    tthc_names = admin_procedure_names([v for v, _ in facets.get("admin_procedure", [])])
     labels = {
         "agency": lambda v: agencies.get(v, v),
         "level": lambda v: LEVEL_LABELS.get(v, v),
         "field": lambda v: v,
         "admin_procedure": lambda v: f"{v} — {tthc_names[v]}" if v in tthc_names else v,
-        "legal": lambda v: canonical_symbol(v) or v,
+        "legal": _symbol_label,
         "status": lambda v: STATUS_LABELS.get(v, v),
         "stale": lambda v: STALE_LABELS.get(v, v),
     }
@@ -320,10 +353,19 @@ def _label_facets(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[Fa
             for name in FACET_NAMES}
 
 
+@lru_cache(maxsize=20_000)
+def _symbol_label(key: str) -> str:
+    return canonical_symbol(key) or key
+
+
 # Snippets ---------------------------------------------------------------------------------------
 
 class Highlighter:
-    """Marks the query's words in a text, matched without diacritics, so `dat` marks `đất`."""
+    """Marks the query's words in a text, matched without diacritics, so `dat` marks `đất`.
+
+    The pattern matches the original text directly (each letter a class of all its accented and
+    capital forms), so a snippet costs one regular-expression scan and no folded copy of the text.
+    """
 
     def __init__(self, clauses: list[Clause]):
         folded: set[str] = set()
@@ -338,8 +380,8 @@ class Highlighter:
                     if key.startswith("law:"):
                         patterns.append(_symbol_pattern(key[4:]))
                 if clause.pieces:
-                    patterns.append(r"[\s./\-_]*".join(re.escape(w.folded) for w in clause.pieces))
-        patterns += [re.escape(word) for word in sorted(folded, key=len, reverse=True)]
+                    patterns.append(r"[\s./\-_]*".join(_loose(w.folded) for w in clause.pieces))
+        patterns += [_loose(word) for word in sorted(folded, key=len, reverse=True)]
         self._regex = (re.compile(r"(?<![^\W_])(?:" + "|".join(patterns) + r")(?![^\W_])")
                        if patterns else None)
 
@@ -349,9 +391,12 @@ class Highlighter:
             return Markup("")
         spans = []
         if self._regex is not None:
-            for match in self._regex.finditer(fold_aligned(text)):
-                spans.append((match.start(), match.end(), match.group()))
-                if len(spans) >= 2000:
+            terms: dict[str, str] = {}
+            for match in self._regex.finditer(text):
+                found = match.group()
+                term = terms.get(found) or terms.setdefault(found, fold(found))
+                spans.append((match.start(), match.end(), term))
+                if len(spans) >= MAX_SNIPPET_SPANS:
                     break
         if not spans:
             return escape(text[:width]) + (Markup("…") if len(text) > width else Markup(""))
@@ -364,18 +409,17 @@ class Highlighter:
         if end < len(text):
             space = text.find(" ", end)
             end = space if 0 <= space - end < 30 else end
-        out = [Markup("…")] if start else []
+        out = ["…"] if start else []
         position = start
         for span_start, span_end, _term in spans:
             if span_start < start or span_end > end:
                 continue
-            out.append(escape(text[position:span_start]))
-            out.append(Markup("<mark>") + escape(text[span_start:span_end]) + Markup("</mark>"))
+            out += [html.escape(text[position:span_start]), "<mark>", html.escape(text[span_start:span_end]), "</mark>"]
             position = span_end
-        out.append(escape(text[position:end]))
+        out.append(html.escape(text[position:end]))
         if end < len(text):
-            out.append(Markup("…"))
-        return Markup("").join(out)
+            out.append("…")
+        return Markup("".join(out))  # every piece of the document's text was escaped above
 
     @staticmethod
     def _best_window(spans, width: int) -> int:
@@ -398,8 +442,24 @@ class Highlighter:
 
 
 def _symbol_pattern(key: str) -> str:
-    """A loose pattern for a legal symbol in folded text: any dash, spaces, leading zeros."""
-    number, *rest = key.lower().split("/")
+    """A loose pattern for a legal symbol: any dash, spaces, leading zeros, Đ or D, any case."""
+    number, *rest = fold(key).split("/")
     dash = f"\\s*[{re.escape(DASHES)}]\\s*"
-    parts = ["0*" + re.escape(number)] + [dash.join(re.escape(p) for p in part.split("-")) for part in rest]
+    parts = ["0*" + re.escape(number)] + [dash.join(_loose(p) for p in part.split("-")) for part in rest]
     return r"\s*/\s*".join(parts)
+
+
+def _letter_forms() -> dict[str, str]:
+    """Folded letter → a regular-expression class of every character that folds to it."""
+    forms: dict[str, set[str]] = {}
+    for code, folded in FOLD_TABLE.items():
+        forms.setdefault(folded, {folded, folded.upper()}).add(chr(code))
+    return {letter: "[" + "".join(sorted(chars)) + "]" for letter, chars in forms.items()}
+
+
+LETTER_FORMS = _letter_forms()
+
+
+def _loose(folded: str) -> str:
+    """A pattern matching `folded` in the original text, with or without diacritics, any case."""
+    return "".join(LETTER_FORMS.get(char) or re.escape(char) for char in folded)

@@ -75,6 +75,8 @@ PHRASE_WEIGHT = 2.0
 KEYWORD_WEIGHT = 6.0
 # Words in nearly every document (idf below this) add nothing worth their postings' cost.
 MIN_IDF = 0.35
+# ... but only when their postings are long: in a small index every hit keeps a real score.
+MIN_IDF_POSTINGS = 2000
 POSTINGS_CACHE_LIMIT = 4_000_000  # cached postings, across segments and fields
 FACET_LIMIT = 50
 
@@ -467,7 +469,7 @@ class WhooshBackend:
                 if not frequency:
                     continue
                 idf = math.log(1 + (total_docs - frequency + 0.5) / (frequency + 0.5))
-                if idf < MIN_IDF:
+                if idf < MIN_IDF and frequency > MIN_IDF_POSTINGS:
                     continue
                 factor = weight * idf
                 ids, tfs = self._ids(segment, field, term)

@@ -1,0 +1,441 @@
+"""The default backend: an embedded tantivy index in `<DATA_DIR>/tantivy/`, no server needed.
+
+tantivy is a compiled (Rust) engine: matching, BM25 ranking, phrase positions and facet counts
+(terms aggregations over columnar fields) run outside Python, which is what keeps a
+merged province (75,000 procedures, 260,000 versions) under the latency targets and a full
+rebuild within minutes (see docs/search.md for the figures).
+
+Text never reaches tantivy's own analysis: the shared Vietnamese analyzer (NFC, tone
+placement, đ → d) has already produced each word's exact and folded form, which are
+written space-separated and split on whitespace only. Symbols and codes are whole terms
+of a keyword field, so `61/2018/NĐ-CP` is never cut into pieces.
+
+Layout: `tantivy/CURRENT` names the generation in use (`tantivy/gen-…/`, one index holding
+current and older versions, told apart by a `current` flag); `qms reindex` builds a new
+generation beside the live one and swaps the pointer while searches go on.
+
+One writer at a time across processes: an exclusive `flock` on `tantivy/WRITELOCK`, waited for
+a bounded time (IndexBusy then; the outbox keeps the work), with tantivy's own writer lock
+behind it. After each commit the writer waits for its segment merges and removes the files
+no segment uses any more, so the index does not grow without bound.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+import tantivy
+from tantivy import Occur, Query
+
+from qmsdocs.search.backend import (
+    FACET_NAMES,
+    STALE_KEY,
+    BackendHit,
+    BackendResult,
+    Clause,
+    Filters,
+    IndexBusy,
+    Phrase,
+    Word,
+    document_keywords,
+    record_texts,
+)
+from qmsdocs.search.documents import IndexedDoc
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "1"
+POINTER = "CURRENT"
+LOCK_FILE = "WRITELOCK"
+WORDS = "qmsdocs_words"  # the whitespace analyzer every words field uses
+
+FIELD_WEIGHTS = {"title": 3.0, "meta": 2.0, "body": 1.0}
+EXACT_WEIGHT = 0.6  # extra weight, relative to the field, when the diacritics match too
+PHRASE_WEIGHT = 2.0
+KEYWORD_WEIGHT = 6.0
+FACET_LIMIT = 50
+# Facet values counted per segment before the top ones are kept: above any real cardinality
+# (agencies, TTHC, cited documents), so the counts are exact.
+FACET_SEGMENT_SIZE = 100_000
+FACET_FIELDS = {name: f"f_{name}" for name in FACET_NAMES}
+WRITER_HEAP = 64_000_000
+REBUILD_HEAP = 400_000_000
+# An `include_history` search collapses versions per procedure here; past this many matching
+# records it keeps the best-scored ones (the total then counts procedures among those).
+HISTORY_SCAN_LIMIT = 200_000
+
+
+def make_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("pk", tokenizer_name="raw", index_option="basic")  # procedure id, for deletes
+    builder.add_text_field("key", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_unsigned_field("pid", stored=True, fast=True)
+    builder.add_unsigned_field("number", stored=True, fast=True)  # 0: no approved version yet
+    builder.add_boolean_field("current", indexed=True, fast=True)
+    builder.add_text_field("sig", stored=True, tokenizer_name="raw", index_option="basic")
+    for part in FIELD_WEIGHTS:
+        builder.add_text_field(part, tokenizer_name=WORDS, index_option="position")
+        builder.add_text_field(f"{part}_x", tokenizer_name=WORDS, index_option="freq")
+    builder.add_text_field("kw", tokenizer_name="raw", index_option="basic")
+    for field_name in FACET_FIELDS.values():
+        builder.add_text_field(field_name, tokenizer_name="raw", fast=True, index_option="basic")
+    # Agency then procedure code: the order of results that have no score (filters only).
+    builder.add_text_field("order", tokenizer_name="raw", fast=True, index_option="basic")
+    return builder.build()
+
+
+SCHEMA = make_schema()
+
+
+def _words_analyzer():
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+
+
+def tantivy_document(doc: IndexedDoc) -> tantivy.Document:
+    values: dict[str, object] = {
+        "pk": str(doc.procedure_id),
+        "key": doc.key,
+        "pid": doc.procedure_id,
+        "number": doc.version_number or 0,
+        "current": doc.is_current,
+        "sig": doc.signature,
+        "kw": document_keywords(doc),
+        "f_agency": doc.agency_code,
+        "f_level": doc.level,
+        "f_status": doc.status,
+        "f_stale": "true" if doc.stale else "false",
+        "f_admin_procedure": list(dict.fromkeys(doc.admin_codes)),
+        "f_legal": list(dict.fromkeys(doc.legal_keys)),
+        "order": f"{doc.agency_code}\x00{doc.code}",
+    }
+    if doc.field:
+        values["f_field"] = doc.field
+    for part, runs in record_texts(doc).items():
+        # One value per run: tantivy leaves a gap between values, so no phrase spans two runs.
+        values[part] = [folded for _exact, folded in runs if folded]
+        values[f"{part}_x"] = [exact for exact, _folded in runs if exact]
+    return tantivy.Document.from_dict({k: v for k, v in values.items() if v != []}, SCHEMA)
+
+
+# Queries --------------------------------------------------------------------------------------
+
+def _term(field_name: str, value) -> Query:
+    return Query.term_query(SCHEMA, field_name, value)
+
+
+def _any(queries: list[Query]) -> Query:
+    return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Should, q) for q in queries])
+
+
+def _filter(query: Query) -> Query:
+    """A condition that restricts without adding to the score."""
+    return Query.const_score_query(query, 0.0)
+
+
+def _phrase_in_text(words: tuple[Word, ...], weight: float) -> Query:
+    folded = [w.folded for w in words]
+    if len(folded) == 1:
+        return _any([Query.boost_query(_term(part, folded[0]), weight * w) for part, w in FIELD_WEIGHTS.items()])
+    return _any([Query.boost_query(Query.phrase_query(SCHEMA, part, folded), weight * w)
+                 for part, w in FIELD_WEIGHTS.items()])
+
+
+def _exact_bonus(words: Iterable[Word]) -> list[tuple[Occur, Query]]:
+    """Optional clauses that rank a word typed with its diacritics above the same letters without."""
+    bonus = []
+    for word in words:
+        if word.exact != word.folded:
+            bonus += [(Occur.Should, Query.boost_query(_term(f"{part}_x", word.exact), weight * EXACT_WEIGHT))
+                      for part, weight in FIELD_WEIGHTS.items()]
+    return bonus
+
+
+def build_query(clauses: list[Clause], filters: Filters, *, current_only: bool) -> Query:
+    parts: list[tuple[Occur, Query]] = []
+    for clause in clauses:
+        if isinstance(clause, Word):
+            parts.append((Occur.Must, _phrase_in_text((clause,), 1.0)))
+            parts += _exact_bonus([clause])
+        elif isinstance(clause, Phrase):
+            parts.append((Occur.Must, _phrase_in_text(clause.words, PHRASE_WEIGHT)))
+            parts += _exact_bonus(clause.words)
+        else:
+            options = [Query.boost_query(_term("kw", key), KEYWORD_WEIGHT) for key in clause.keys]
+            if clause.pieces:
+                options.append(_phrase_in_text(clause.pieces, PHRASE_WEIGHT))
+            parts.append((Occur.Must, _any(options)))
+    for key in filters.keys():
+        parts.append((Occur.Must, _filter(_term("kw", key))))
+    if current_only:
+        parts.append((Occur.Must, _filter(_term("current", True))))
+    if filters.stale is False:
+        parts.append((Occur.MustNot, _term("kw", STALE_KEY)))
+    if not any(occur == Occur.Must for occur, _q in parts):
+        parts.append((Occur.Must, _filter(Query.all_query())))
+    return Query.boolean_query(parts)
+
+
+def _facet_request() -> dict:
+    return {name: {"terms": {"field": field_name, "size": FACET_LIMIT, "segment_size": FACET_SEGMENT_SIZE}}
+            for name, field_name in FACET_FIELDS.items()}
+
+
+def _facets(aggregations: dict) -> dict[str, list[tuple[str, int]]]:
+    facets = {}
+    for name in FACET_NAMES:
+        buckets = aggregations.get(name, {}).get("buckets", [])
+        counted = [(str(bucket["key"]), int(bucket["doc_count"])) for bucket in buckets if bucket["key"] != ""]
+        facets[name] = sorted(counted, key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
+    return facets
+
+
+# The backend ----------------------------------------------------------------------------------
+
+class TantivyBackend:
+    name = "tantivy"
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._open_lock = threading.Lock()
+        # generation name → (index, meta.json stamp when last reloaded)
+        self._opened: dict[str, list] = {}
+
+    # Generations and the pointer ---------------------------------------------------------
+
+    def _pointer(self) -> str | None:
+        try:
+            name = (self.root / POINTER).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _set_pointer(self, name: str) -> None:
+        temporary = self.root / f"{POINTER}.tmp"
+        temporary.write_text(name, encoding="ascii")
+        os.replace(temporary, self.root / POINTER)
+
+    def _generation_ok(self, name: str | None) -> bool:
+        if not name:
+            return False
+        marker = self.root / name / "SCHEMA"
+        return marker.exists() and marker.read_text(encoding="ascii").strip() == SCHEMA_VERSION
+
+    def _new_generation(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        (path / "index").mkdir(parents=True)
+        index = tantivy.Index(SCHEMA, path=str(path / "index"))
+        del index
+        (path / "SCHEMA").write_text(SCHEMA_VERSION, encoding="ascii")
+        return path
+
+    def ensure_index(self) -> bool:
+        if self._generation_ok(self._pointer()):
+            return False
+        with self._write_lock(timeout=60):
+            if self._generation_ok(self._pointer()):
+                return False
+            self._set_pointer(self._new_generation().name)
+        return True
+
+    def _cleanup(self, keep: set[str]) -> None:
+        """Remove generations neither in use nor just replaced (a search may still be reading it)."""
+        for path in self.root.glob("gen-*"):
+            if path.name not in keep and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+        with self._open_lock:
+            for name in [n for n in self._opened if n not in keep]:
+                del self._opened[name]
+
+    def _index(self, name: str) -> tantivy.Index:
+        """The open index of a generation, reloaded when a writer has committed since."""
+        meta = self.root / name / "index" / "meta.json"
+        try:
+            stat = meta.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except FileNotFoundError:
+            stamp = None
+        with self._open_lock:
+            opened = self._opened.get(name)
+            if opened is None:
+                index = tantivy.Index.open(str(self.root / name / "index"))
+                index.register_tokenizer(WORDS, _words_analyzer())
+                index.config_reader(reload_policy="Manual")
+                opened = self._opened[name] = [index, stamp]
+            elif opened[1] != stamp:
+                opened[0].reload()
+                opened[1] = stamp
+            return opened[0]
+
+    def _searcher(self) -> tantivy.Searcher:
+        name = self._pointer()
+        if not self._generation_ok(name):
+            log.warning("search index missing or outdated in %s: created empty; run `qms reindex`", self.root)
+            self.ensure_index()
+            name = self._pointer()
+        return self._index(name).searcher()
+
+    # Writing -----------------------------------------------------------------------------
+
+    @contextmanager
+    def _write_lock(self, timeout: float):
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.root / LOCK_FILE, "a+b")
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy(f"search index busy for more than {timeout:.0f}s") from None
+                    time.sleep(0.02)
+            yield
+        finally:
+            handle.close()  # closing releases the lock
+
+    @contextmanager
+    def writer(self, timeout: float):
+        with self._write_lock(timeout):
+            name = self._pointer()
+            if not self._generation_ok(name):
+                name = self._new_generation().name
+                self._set_pointer(name)
+            index = self._index(name)
+            try:
+                engine_writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            except ValueError as error:  # tantivy's own lock, held by a writer outside this protocol
+                raise IndexBusy(f"tantivy writer lock: {error}") from None
+            batch = _TantivyWriter(engine_writer)
+            try:
+                yield batch
+            except BaseException:
+                engine_writer.rollback()
+                engine_writer.wait_merging_threads()
+                raise
+            if batch.changed:
+                engine_writer.commit()
+                engine_writer.garbage_collect_files()
+            else:
+                engine_writer.rollback()
+            engine_writer.wait_merging_threads()
+
+    def rebuild(self, batches: Iterable[list[IndexedDoc]], progress: Callable[[int], None]) -> None:
+        path = self._new_generation()
+        try:
+            index = tantivy.Index.open(str(path / "index"))
+            index.register_tokenizer(WORDS, _words_analyzer())
+            engine_writer = index.writer(heap_size=REBUILD_HEAP, num_threads=2)
+            try:
+                for docs in batches:
+                    for doc in docs:
+                        engine_writer.add_document(tantivy_document(doc))
+                    progress(len({doc.procedure_id for doc in docs}))
+                engine_writer.commit()
+                engine_writer.garbage_collect_files()
+            except BaseException:
+                engine_writer.rollback()
+                raise
+            finally:
+                engine_writer.wait_merging_threads()
+            del index
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        with self._write_lock(timeout=600):
+            previous = self._pointer()
+            self._set_pointer(path.name)
+        self._cleanup({path.name, previous or ""})
+
+    # Reading -----------------------------------------------------------------------------
+
+    def search(self, clauses: list[Clause], filters: Filters, *, offset: int, limit: int,
+               include_history: bool) -> BackendResult:
+        searcher = self._searcher()
+        if include_history:
+            return self._search_history(searcher, clauses, filters, offset=offset, limit=limit)
+        query = build_query(clauses, filters, current_only=True)
+        if clauses:
+            found = searcher.search(query, limit=limit, offset=offset, count=True)
+        else:
+            found = searcher.search(query, limit=limit, offset=offset, count=True,
+                                    order_by_field="order", order=tantivy.Order.Asc)
+        addresses = [address for _key, address in found.hits]
+        pids = searcher.fast_field_values("pid", addresses)
+        numbers = searcher.fast_field_values("number", addresses)
+        hits = [
+            BackendHit(doc_key=f"{pid}:{number or None}", procedure_id=pid, version_number=number or None,
+                       is_current=True, score=round(float(key), 4) if clauses else 0.0)
+            for (key, _address), pid, number in zip(found.hits, pids, numbers)
+        ]
+        facets = _facets(searcher.aggregate(query, _facet_request())) if found.count else {}
+        return BackendResult(total=found.count, hits=hits, facets=facets)
+
+    def _search_history(self, searcher, clauses, filters, *, offset: int, limit: int) -> BackendResult:
+        """Every matching record, one per procedure: its current version when that matches,
+        else the newest older version that does."""
+        query = build_query(clauses, filters, current_only=False)
+        if clauses:
+            found = searcher.search(query, limit=HISTORY_SCAN_LIMIT, count=False)
+        else:  # no score: in (agency, code) order, the same for every version of a procedure
+            found = searcher.search(query, limit=HISTORY_SCAN_LIMIT, count=False,
+                                    order_by_field="order", order=tantivy.Order.Asc)
+        addresses = [address for _key, address in found.hits]
+        pids = searcher.fast_field_values("pid", addresses)
+        numbers = searcher.fast_field_values("number", addresses)
+        currents = searcher.fast_field_values("current", addresses)
+        best: dict[int, tuple] = {}  # dicts keep the order procedures were first met in
+        for (key, address), pid, number, current in zip(found.hits, pids, numbers, currents):
+            candidate = (bool(current), number or 0, float(key) if clauses else 0.0, address)
+            kept = best.get(pid)
+            if kept is None or candidate[:2] > kept[:2]:
+                best[pid] = candidate
+        chosen = list(best.items())
+        if clauses:
+            chosen.sort(key=lambda item: (-item[1][2], item[0]))
+        page = chosen[offset: offset + limit]
+        hits = [
+            BackendHit(doc_key=f"{pid}:{number or None}", procedure_id=pid, version_number=number or None,
+                       is_current=current, score=round(score, 4) if clauses else 0.0)
+            for pid, (current, number, score, _address) in page
+        ]
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if chosen:
+            keys = [searcher.doc(candidate[3])["key"][0] for _pid, candidate in chosen]
+            facets = _facets(searcher.aggregate(Query.term_set_query(SCHEMA, "key", keys), _facet_request()))
+        return BackendResult(total=len(best), hits=hits, facets=facets)
+
+    def indexed_state(self) -> dict[int, tuple[set[str], set[str]]]:
+        searcher = self._searcher()
+        state: dict[int, tuple[set[str], set[str]]] = {}
+        total = searcher.num_docs
+        if not total:
+            return state
+        for _score, address in searcher.search(Query.all_query(), limit=total, count=False).hits:
+            stored = searcher.doc(address)
+            signatures, keys = state.setdefault(int(stored["pid"][0]), (set(), set()))
+            signatures.add(stored["sig"][0] if stored["sig"] else "")
+            keys.add(stored["key"][0])
+        return state
+
+
+class _TantivyWriter:
+    def __init__(self, engine_writer):
+        self._writer = engine_writer
+        self.changed = False
+
+    def replace(self, procedure_id: int, docs: list[IndexedDoc]) -> None:
+        self.changed = True
+        self._writer.delete_documents_by_term("pk", str(procedure_id))
+        for doc in docs:
+            self._writer.add_document(tantivy_document(doc))
