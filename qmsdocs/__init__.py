@@ -13,6 +13,7 @@ from qmsdocs.config import load_config
 AREAS = [
     "qmsdocs.db",
     "qmsdocs.storage",
+    "qmsdocs.docx.conversion",
     "qmsdocs.http",
     "qmsdocs.i18n",
     "qmsdocs.web",

@@ -304,6 +304,11 @@ def _reading_key(item: tuple[str, str]) -> tuple[int, int, str]:
     return READING_ORDER.index(location), len(name), name
 
 
+def main_part_name(archive: zipfile.ZipFile) -> str:
+    """The package's main document part (the officeDocument relationship's target)."""
+    return _main_part_name(archive)
+
+
 def _main_part_name(archive: zipfile.ZipFile) -> str:
     for rel_type, target in _relationships(archive, "_rels/.rels"):
         if rel_type.endswith("/officeDocument"):

@@ -10,6 +10,7 @@ from qmsdocs.agencies import services as agency_services
 from qmsdocs.auth import services as auth_services
 from qmsdocs.auth.permissions import is_admin, require_admin
 from qmsdocs.db import utcnow
+from qmsdocs.docx.conversion import doc_converter
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 from qmsdocs.web import queries
 from qmsdocs.web.blueprint import actor, bp, form_errors
@@ -98,8 +99,9 @@ def edit_agency(agency_id: int):
 @login_required
 def users():
     require_admin(actor())
+    converter = doc_converter()
     return render_template("web/users.html", users=auth_services.list_users(), role_labels=ROLE_LABELS,
-                           now=utcnow())
+                           now=utcnow(), doc_conversion=converter.status() if converter else None)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
