@@ -41,11 +41,13 @@ MACRO_CONTENT_TYPE_MARKERS = ("vbaproject", "vbadata", "macroenabled")
 MACRO_PART_NAMES = frozenset({"vbaproject.bin", "vbadata.xml"})
 XML_PART_SUFFIXES = (".xml", ".rels")
 
-# Members whose damage (a bad checksum, a broken deflate stream) does not keep the text from
-# being read: the theme, settings, fonts, media, the glossary of building blocks, properties.
+# XML members whose damage (a bad checksum, a broken deflate stream) does not keep the text
+# from being read: the theme, settings, font table, building-block glossary, properties. They
+# are still never inflated past their declared size. Media stay checked: a damaged image is as
+# likely a disguised bomb as an accident.
 UNREAD_MEMBERS = re.compile(
-    r"^(?:word/(?:theme/|media/|glossary/|embeddings/|fonts/|settings\.xml$|webSettings\.xml$|fontTable\.xml$"
-    r"|stylesWithEffects\.xml$)|docProps/|customXml/)",
+    r"^(?:word/(?:theme/[^/]+\.xml$|glossary/|settings\.xml$|webSettings\.xml$|fontTable\.xml$"
+    r"|stylesWithEffects\.xml$)|docProps/[^/]+\.xml$)",
     re.IGNORECASE,
 )
 # Every code an upload refusal may carry (the upload checks, the reader and .doc conversion).
