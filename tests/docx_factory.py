@@ -592,3 +592,61 @@ def _raw_zip(entries: list[tuple[str, bytes, int, int, int, bytes]]) -> bytes:
     end = out.tell()
     out.write(struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(directory), len(directory), end - start, start, 0))
     return out.getvalue()
+
+
+# --- packages written part by part (numbering, styles, legacy fonts) ---------------------------
+
+REL_TYPES = {
+    "numbering": f"{REL_BASE}/numbering",
+    "styles": f"{REL_BASE}/styles",
+    "theme": f"{REL_BASE}/theme",
+}
+
+
+def make_raw_docx(body: str, *, numbering: str | None = None, styles: str | None = None,
+                  theme: str | None = None) -> bytes:
+    """A minimal package around raw WordprocessingML: `body` goes inside w:body, the optional
+    parts inside their root elements (w:numbering, w:styles) or whole (the theme)."""
+    content_types = (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/word/document.xml" ContentType="{DOCX_MAIN}"/></Types>'
+    )
+    package_rels = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{REL_BASE}/officeDocument" Target="word/document.xml"/></Relationships>'
+    )
+    parts = {
+        "numbering": f"<w:numbering {W}>{numbering}</w:numbering>" if numbering is not None else None,
+        "styles": f"<w:styles {W}>{styles}</w:styles>" if styles is not None else None,
+        "theme": theme,
+    }
+    relationships = "".join(
+        f'<Relationship Id="rId{index}" Type="{REL_TYPES[kind]}" Target="{kind if kind != "theme" else "theme/theme1"}.xml"/>'
+        for index, (kind, xml) in enumerate(parts.items(), start=2) if xml is not None
+    )
+    members = {
+        "[Content_Types].xml": _xml_declaration(content_types),
+        "_rels/.rels": _xml_declaration(package_rels),
+        "word/document.xml": _xml_declaration(f"<w:document {W}><w:body>{body}</w:body></w:document>"),
+        "word/_rels/document.xml.rels": _xml_declaration(
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{relationships}'
+            "</Relationships>"),
+    }
+    for kind, xml in parts.items():
+        if xml is not None:
+            members["word/theme/theme1.xml" if kind == "theme" else f"word/{kind}.xml"] = _xml_declaration(xml)
+    return make_zip(members)
+
+
+def numbered_paragraph(text: str, num_id: int | None = None, level: int = 0, *, style: str | None = None) -> str:
+    properties = f'<w:pStyle w:val="{style}"/>' if style else ""
+    if num_id is not None:
+        properties += f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
+    return f"<w:p><w:pPr>{properties}</w:pPr><w:r><w:t>{_escape(text)}</w:t></w:r></w:p>"
+
+
+def font_run(text: str, font: str | None = None) -> str:
+    fonts = f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}"/></w:rPr>' if font else ""
+    return f'<w:r>{fonts}<w:t xml:space="preserve">{_escape(text)}</w:t></w:r>'

@@ -164,7 +164,7 @@ class Numbering:
         if shown not in counters:
             # A skipped level shows (and from now on counts from) its start value.
             counters[shown] = shown_definition.start
-        fmt = "decimal" if legal and shown < level else shown_definition.fmt
+        fmt = "decimal" if legal else shown_definition.fmt
         return format_number(counters[shown], fmt)
 
 
