@@ -650,3 +650,56 @@ def numbered_paragraph(text: str, num_id: int | None = None, level: int = 0, *, 
 def font_run(text: str, font: str | None = None) -> str:
     fonts = f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}"/></w:rPr>' if font else ""
     return f'<w:r>{fonts}<w:t xml:space="preserve">{_escape(text)}</w:t></w:r>'
+
+
+# --- OLE compound files (legacy .doc, password-protected .docx) --------------------------------
+
+_SECTOR = 512
+_FREE, _END, _FAT_SECTOR = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+
+
+def make_compound_file(streams: dict[str, bytes]) -> bytes:
+    """A minimal but valid OLE compound file (version 3) holding the given top-level streams.
+
+    Enough for telling a Word 97 document (a `WordDocument` stream) from an encrypted
+    package (`EncryptionInfo` and `EncryptedPackage`); each stream is padded past the
+    4096-byte mini-stream cutoff so only regular sectors are needed.
+    """
+    names = list(streams)
+    assert len(names) <= 3, "one directory sector holds the root and three streams"
+    contents = [streams[name].ljust(4096, b"\0") for name in names]
+    fat: list[int] = [_FAT_SECTOR, _END]
+    starts = []
+    for content in contents:
+        count = -(-len(content) // _SECTOR)
+        starts.append(len(fat))
+        fat += [len(fat) + offset + 1 for offset in range(count - 1)] + [_END]
+    assert len(fat) <= _SECTOR // 4
+    fat += [_FREE] * (_SECTOR // 4 - len(fat))
+    header = (OLE_MAGIC + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, _END, 0, _END, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", _FREE) * 108)
+    entries = [_directory_entry("Root Entry", 5, child=1 if names else _FREE, start=_END, size=0)]
+    for index, (name, content) in enumerate(zip(names, contents), start=1):
+        right = index + 1 if index < len(names) else _FREE
+        entries.append(_directory_entry(name, 2, right=right, start=starts[index - 1], size=len(content)))
+    directory = b"".join(entries).ljust(_SECTOR, b"\0")
+    return header + struct.pack(f"<{_SECTOR // 4}I", *fat) + directory + b"".join(
+        content.ljust(-(-len(content) // _SECTOR) * _SECTOR, b"\0") for content in contents)
+
+
+def _directory_entry(name: str, kind: int, *, right: int = _FREE, child: int = _FREE, start: int, size: int) -> bytes:
+    encoded = name.encode("utf-16-le")
+    return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded) + 2, kind, 1)
+            + struct.pack("<III", _FREE, right, child) + b"\0" * 16 + b"\0" * 4 + b"\0" * 16
+            + struct.pack("<III", start, size, 0))
+
+
+def make_word97_shaped_ole() -> bytes:
+    """An OLE file with the streams of a Word 97 document (not a document LibreOffice can open)."""
+    return make_compound_file({"WordDocument": b"\xec\xa5" + b"\0" * 30, "1Table": b"\0" * 16})
+
+
+def make_encrypted_docx_ole() -> bytes:
+    """The shape of a password-protected .docx: an OLE container with the encryption streams."""
+    return make_compound_file({"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\0" * 64})
