@@ -147,17 +147,17 @@ class DocConverter:
             ]
             env = {"HOME": str(work_dir), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                    "TMPDIR": str(work_dir)}
-            process = subprocess.Popen(
+            with subprocess.Popen(
                 command, cwd=work_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=self._limits,
-            )
-            try:
-                output, _ = process.communicate(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                _kill_group(process)
-                raise conversion_failed_refusal(f"quá {self.timeout:.0f} giây") from None
-            finally:
-                _kill_group(process)  # LibreOffice may leave helpers behind in its group
+            ) as process:
+                try:
+                    output, _ = process.communicate(timeout=self.timeout)
+                except subprocess.TimeoutExpired:
+                    _kill_group(process)
+                    raise conversion_failed_refusal(f"quá {self.timeout:.0f} giây") from None
+                finally:
+                    _kill_group(process)  # LibreOffice may leave helpers behind in its group
             result = out_dir / "upload.docx"
             if process.returncode != 0 or not result.is_file():
                 log.warning("soffice failed (exit %s): %s", process.returncode, output[-500:])
