@@ -78,7 +78,7 @@ def make_docx(
     issued_on: str = "05/03/2019",
     title: str = DEFAULT_TITLE,
     agency: str = DEFAULT_AGENCY,
-    paragraphs: list[str] | None = None,
+    paragraphs: list[str | tuple[str, str]] | None = None,
     tables: list[list[list[str]]] | None = None,
     header_block: bool = True,
     header_layout: str = "stacked",
@@ -100,7 +100,8 @@ def make_docx(
 ) -> bytes:
     """A procedure as an agency would write it; every keyword switches on one Word feature.
 
-    `paragraphs` replaces the standard sections with exactly those paragraphs; `tables` are
+    `paragraphs` replaces the standard sections with exactly those paragraphs (a (text, style)
+    pair puts one in a paragraph style, e.g. "List Number", numbered by Word); `tables` are
     appended after the body text. `header_layout` places the ISO block: "stacked" (labels
     and values on lines of one header cell), "cells" (label cell, value cell), "inline"
     (one header paragraph) or "body" (a table at the top of the body).
@@ -114,8 +115,9 @@ def make_docx(
     if paragraphs is None:
         _add_standard_sections(document, title, citations_text, nested_table)
     else:
-        for text in paragraphs:
-            document.add_paragraph(text)
+        for item in paragraphs:
+            text, style = (item, None) if isinstance(item, str) else item
+            document.add_paragraph(text, style=style)
     for rows in tables or []:
         _add_table(document, rows)
     body = document.element.body

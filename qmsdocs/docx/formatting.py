@@ -12,6 +12,7 @@ numbering or theme part only loses labels or conversion, never the document.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 import zipfile
@@ -30,9 +31,19 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 STRICT_W_NS = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
 STRICT_A_NS = b"http://purl.oclc.org/ooxml/drawingml/main"
 
-# A font attribute naming a TCVN3 (.Vn…) or VNI font: a cheap test on the raw part bytes
-# before any per-run work is done.
-LEGACY_FONT_BYTES = re.compile(rb"""=\s*["'](?:\.[Vv][Nn]|[Vv][Nn][Ii][- ])""")
+# A font attribute naming a TCVN3 (.Vn…) or VNI font, looked for in a part's bytes before any
+# per-run work: run and style fonts (w:ascii, w:hAnsi), theme fonts (typeface).
+LEGACY_FONT_ATTRIBUTE = re.compile(rb"""(?:ascii|hAnsi|typeface|name)=["'](?:\.[Vv][Nn]|[Vv][Nn][Ii][- ])""")
+
+
+_STYLE_START = re.compile(rb"<w:style[ >]")
+_STYLE_ID = re.compile(rb'w:styleId="([^"]*)"')
+_NUMPR = re.compile(rb"<w:numPr[ />]")
+
+
+def mentions_legacy_font(xml: bytes) -> bool:
+    """Whether the part's bytes name a legacy Vietnamese font anywhere (a cheap pre-test)."""
+    return LEGACY_FONT_ATTRIBUTE.search(xml) is not None
 
 
 def _w(name: str) -> str:
@@ -60,36 +71,127 @@ def parse_part(xml: bytes, name: str) -> etree._Element:
 
 
 class DocumentFormatting:
-    """Numbering and legacy-font knowledge of one document; labels advance in document order."""
+    """Numbering and legacy-font knowledge of one document; labels advance in document order.
 
-    def __init__(self, numbering: Numbering, fonts: _FontResolver | None):
-        self.numbering = numbering
-        self.fonts = fonts
+    The parts are read and parsed only when a text part needs them: most documents number
+    nothing and use no legacy font, and parsing a template's styles and numbering would cost
+    more than reading the document itself. The archive must stay open while it is used.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, names: dict[str, str]):
+        self._archive = archive
+        self._names = names
+        self._bytes: dict[str, bytes] = {}
+        self._numbering: Numbering | None = None
+        self._fonts: _FontResolver | None = None
+        self._styles: etree._Element | None = None
+        self._styles_parsed = False
+        self._legacy_defaults: bool | None = None
 
     @classmethod
     def load(cls, archive: zipfile.ZipFile, main_part: str) -> DocumentFormatting:
-        parts = dict(_auxiliary_parts(archive, main_part))
-        styles_xml = _optional_member(archive, parts.get("styles"))
-        theme_xml = _optional_member(archive, parts.get("theme"))
-        styles = _optional_parse(styles_xml, parts.get("styles"))
-        numbering = Numbering.parse(
-            _optional_parse(_optional_member(archive, parts.get("numbering")), parts.get("numbering")), styles)
-        fonts = _FontResolver(styles, _optional_parse(theme_xml, parts.get("theme")))
-        fonts.legacy_defaults = any(LEGACY_FONT_BYTES.search(xml or b"") for xml in (styles_xml, theme_xml))
-        return cls(numbering, fonts)
+        return cls(archive, dict(_auxiliary_parts(archive, main_part)))
 
-    @classmethod
-    def empty(cls) -> DocumentFormatting:
-        return cls(Numbering({}, {}, {}), None)
+    def _xml(self, kind: str) -> bytes:
+        if kind not in self._bytes:
+            self._bytes[kind] = _optional_member(self._archive, self._names.get(kind)) or b""
+        return self._bytes[kind]
 
-    def labels(self, root: etree._Element) -> dict[etree._Element, str]:
+    def _parse(self, kind: str) -> etree._Element | None:
+        return _optional_parse(self._xml(kind), self._names.get(kind))
+
+    @property
+    def legacy_defaults(self) -> bool:
+        """Whether styles or theme name a legacy font (then any run may be in one)."""
+        if self._legacy_defaults is None:
+            # Word, LibreOffice and WPS list every font a document uses in its font table:
+            # when it names no legacy font, neither styles nor theme need a look.
+            font_table = self._xml("fonts")
+            self._legacy_defaults = (not font_table or mentions_legacy_font(font_table)) and (
+                mentions_legacy_font(self._xml("styles")) or mentions_legacy_font(self._xml("theme")))
+        return self._legacy_defaults
+
+    @property
+    def styles(self) -> etree._Element | None:
+        if not self._styles_parsed:
+            self._styles, self._styles_parsed = self._parse("styles"), True
+        return self._styles
+
+    @property
+    def numbering(self) -> Numbering:
+        if self._numbering is None:
+            numbering_root = self._parse("numbering")
+            styles = None
+            if numbering_root is not None and b"numPr" in self._xml("styles"):
+                styles = self._styles if self._styles_parsed else self._numbering_styles()
+            self._numbering = Numbering.parse(numbering_root, styles)
+        return self._numbering
+
+    def _numbering_styles(self) -> etree._Element | None:
+        """Only the styles that number paragraphs, and those based on them, as a small tree.
+
+        Word's and python-docx's styles parts run to hundreds of kilobytes (latent styles, every
+        built-in style) while a handful of styles carry numPr; cutting those out of the bytes
+        first keeps a numbered document's cost near that of its own text. A part that does
+        not use the usual `w:` prefix is parsed whole.
+        """
+        xml = self._xml("styles")
+        starts = [match.start() for match in _STYLE_START.finditer(xml)]
+        if not starts:
+            return self.styles
+        ends = [xml.find(b"</w:style>", start) + len(b"</w:style>") for start in starts]
+        if any(end < start for start, end in zip(starts, ends)):
+            return self.styles
+
+        def block_of(position: int) -> int:
+            return bisect.bisect_right(starts, position) - 1
+
+        wanted: set[int] = set()
+        for match in _NUMPR.finditer(xml):
+            index = block_of(match.start())
+            if index >= 0 and match.start() < ends[index]:
+                wanted.add(index)
+        frontier = list(wanted)
+        while frontier:
+            index = frontier.pop()
+            style_id = _STYLE_ID.search(xml, starts[index], ends[index])
+            if not style_id:
+                continue
+            pattern = b'<w:basedOn w:val="' + style_id.group(1) + b'"'
+            position = xml.find(pattern)
+            while position >= 0:
+                child = block_of(position)
+                if child >= 0 and child not in wanted:
+                    wanted.add(child)
+                    frontier.append(child)
+                position = xml.find(pattern, position + 1)
+        kept = b"".join(xml[starts[index]:ends[index]] for index in sorted(wanted))
+        return _optional_parse(b'<w:styles xmlns:w="' + W_NS.encode() + b'">' + kept + b"</w:styles>",
+                               self._names.get("styles"))
+
+    @property
+    def fonts(self) -> _FontResolver:
+        if self._fonts is None:
+            theme = self._parse("theme") if mentions_legacy_font(self._xml("theme")) else None
+            self._fonts = _FontResolver(self.styles, theme)
+        return self._fonts
+
+    def may_number(self, part_xml: bytes | None) -> bool:
+        """Whether a part with these bytes can hold numbered paragraphs (before parsing anything)."""
+        if not self._xml("numbering"):
+            return False
+        if part_xml is None:
+            return True
+        return b"numPr" in part_xml or (b"pStyle" in part_xml and b"numPr" in self._xml("styles"))
+
+    def labels(self, root: etree._Element, part_xml: bytes | None = None) -> dict[etree._Element, str]:
         """Labels of the numbered paragraphs under root, counted in document order.
 
         Only numPr and pStyle elements are visited (filtered in C), so an unnumbered document
         costs one pass over its tree. numPr of a tracked formatting change (w:pPrChange) is the
         old formatting, not the paragraph's, and is passed over.
         """
-        if not self.numbering:
+        if not self.may_number(part_xml) or not self.numbering:
             return {}
         labels: dict[etree._Element, str] = {}
         tags = (W_NUMPR, W_PSTYLE) if self.numbering.has_style_numbering else (W_NUMPR,)
@@ -107,20 +209,22 @@ class DocumentFormatting:
 
     def legacy_in(self, part_xml: bytes) -> bool:
         """Whether runs of this part may be in a legacy font (so per-run fonts must be read)."""
-        return self.fonts is not None and (self.fonts.legacy_defaults or bool(LEGACY_FONT_BYTES.search(part_xml)))
+        if self.legacy_defaults:
+            return True
+        font_table = self._xml("fonts")
+        return (not font_table or mentions_legacy_font(font_table)) and mentions_legacy_font(part_xml)
 
     def paragraph_font(self, paragraph: etree._Element) -> str | None:
-        return self.fonts.paragraph_font(paragraph) if self.fonts else None
+        return self.fonts.paragraph_font(paragraph)
 
     def run_converter(self, run: etree._Element, paragraph_font: str | None) -> Converter | None:
-        return self.fonts.run_converter(run, paragraph_font) if self.fonts else None
+        return self.fonts.run_converter(run, paragraph_font)
 
 
 class _FontResolver:
     """A run's font as Word resolves it: run, character style, paragraph style, defaults, theme."""
 
     def __init__(self, styles: etree._Element | None, theme: etree._Element | None):
-        self.legacy_defaults = False
         self._theme = _theme_fonts(theme)
         self._style_fonts: dict[str, str | None] = {}
         self._default_paragraph_style: str | None = None
@@ -188,7 +292,8 @@ def _theme_fonts(theme: etree._Element | None) -> dict[str, str]:
     return fonts
 
 
-AUXILIARY_RELATIONSHIPS = {"/styles": "styles", "/numbering": "numbering", "/theme": "theme"}
+AUXILIARY_RELATIONSHIPS = {"/styles": "styles", "/numbering": "numbering", "/theme": "theme",
+                           "/fontTable": "fonts"}
 
 
 def _auxiliary_parts(archive: zipfile.ZipFile, main_part: str) -> Iterator[tuple[str, str]]:

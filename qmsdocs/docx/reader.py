@@ -119,7 +119,8 @@ def read_docx(data: bytes) -> DocxContent:
         for location, part_name in _text_parts(archive, main_part):
             xml = read_member(archive, part_name)
             root = parse_part(xml, part_name)
-            parts[location].append(read_part(root, location, formatting, legacy=formatting.legacy_in(xml)))
+            parts[location].append(read_part(root, location, formatting, legacy=formatting.legacy_in(xml),
+                                             part_xml=xml))
     parts["header"] = _without_repeats(parts["header"])
     parts["footer"] = _without_repeats(parts["footer"])
     paragraphs = [p for location in READING_ORDER for part in parts[location] for p in part.paragraphs]
@@ -145,7 +146,7 @@ class _Walk:
 
 
 def read_part(root: etree._Element, location: str, formatting: DocumentFormatting | None = None,
-              *, legacy: bool = False) -> _PartText:
+              *, legacy: bool = False, part_xml: bytes | None = None) -> _PartText:
     """Paragraphs of one part in reading order, plus the tables the ISO block may sit in.
 
     The tree is first pruned of what is not read (VML duplicates of text boxes, tracked
@@ -154,7 +155,8 @@ def read_part(root: etree._Element, location: str, formatting: DocumentFormattin
     are counted before anything moves, so they follow document order.
     """
     _prune_unread(root)
-    walk = _Walk(formatting.labels(root) if formatting else {}, formatting, legacy and formatting is not None)
+    walk = _Walk(formatting.labels(root, part_xml) if formatting else {}, formatting,
+                 legacy and formatting is not None)
     held_back = _detach_textboxes(root, location, walk)
     paragraphs = _paragraphs(root, location, held_back, walk)
     paragraphs += [paragraph for orphans in held_back.values() for paragraph in orphans]
