@@ -141,3 +141,24 @@ def test_symbol_characters_are_read():
                      '<w:r><w:t xml:space="preserve"> α=</w:t><w:sym w:font="Symbol" w:char="F061"/></w:r>',
                      '<w:r><w:sym w:font="Webdings" w:char="F021"/></w:r>')
     assert read_docx(make_raw_docx(body)).text == "Đạt ☑ α=α\uf021"
+
+
+def test_legacy_documents_are_found_by_unicode_searches_and_cited(make_procedure, admin_api):
+    tcvn3 = make_procedure(code="QT-11/STP", title="Quy trình một")
+    vni = make_procedure(code="QT-12/STP", title="Quy trình hai")
+    tcvn3_body = paragraph(font_run(tcvn3_encode("Thẩm định hồ sơ đăng ký khai sinh theo Nghị định số "
+                                                 "123/2015/NĐ-CP"), ".VnTime"))
+    vni_body = paragraph(font_run(vni_encode("Chứng thực chữ ký người dịch theo Nghị định số 23/2015/NĐ-CP"),
+                                  "VNI-Times"))
+    answers = [admin_api.upload(tcvn3["id"], make_raw_docx(tcvn3_body)),
+               admin_api.upload(vni["id"], make_raw_docx(vni_body))]
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert {c["symbol"] for c in answers[0].get_json()["citations"]} == {"123/2015/NĐ-CP"}
+    assert {c["symbol"] for c in answers[1].get_json()["citations"]} == {"23/2015/NĐ-CP"}
+
+    def found(query: str) -> list[int]:
+        response = admin_api.get("/api/v1/search", query_string={"q": query})
+        return [hit["procedure_id"] for hit in response.get_json()["hits"]]
+
+    assert found("đăng ký khai sinh") == [tcvn3["id"]]
+    assert found("chữ ký người dịch") == [vni["id"]]
