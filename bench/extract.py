@@ -3,9 +3,7 @@
 The reader's budget is twice the cost of merely parsing the XML it reads: every extra
 feature (text boxes, tracked changes, metadata, list numbering, legacy fonts) has to fit
 inside that. The synthetic procedures number their sections and steps with Word list
-styles, so the numbering work is measured too. They share one template (python-docx's, with
-a 340 KB styles part), as an agency's procedures do, so the reader's memory of parsed
-numbering templates is warm after the first; a last line reads every document cold. The bare side gets the part bytes already
+styles, so the numbering work is measured too. The bare side gets the part bytes already
 decompressed, so the comparison is XML work against XML work, plus the reader's own unzip
 which it cannot avoid. Both sides report the median of every document of every round.
 
@@ -33,7 +31,6 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from lxml import etree  # noqa: E402
 
-from qmsdocs.docx.formatting import clear_template_cache  # noqa: E402
 from qmsdocs.docx.preview import to_html  # noqa: E402
 from qmsdocs.docx.reader import read_docx, text_part_names  # noqa: E402
 from qmsdocs.docx.safety import check_package  # noqa: E402
@@ -110,14 +107,11 @@ def bare_parse(data: bytes) -> None:
         etree.fromstring(part)
 
 
-def paired_seconds(corpus: list[bytes], *, cold: bool = False) -> tuple[list[float], list[float]]:
+def paired_seconds(corpus: list[bytes]) -> tuple[list[float], list[float]]:
     """Per document, the bare parse then the reader, back to back: on a shared machine both
-    sides of each pair see the same load, so the ratio does not follow the neighbours' work.
-    `cold` forgets remembered numbering templates before each document."""
+    sides of each pair see the same load, so the ratio does not follow the neighbours' work."""
     reader, bare = [], []
     for document in corpus:
-        if cold:
-            clear_template_cache()
         start = time.perf_counter()
         bare_parse(document)
         middle = time.perf_counter()
@@ -211,10 +205,6 @@ def main() -> None:
     print(f"all rounds: read_docx {reader_median * 1000:.2f} ms, bare parse {bare_median * 1000:.2f} ms "
           "(median per document)")
     print(f"ratio reader/bare-parse: {reader_median / bare_median:.1f}x (target <= {TARGET_RATIO:.1f}x)")
-    cold_reader, cold_bare = paired_seconds(corpus, cold=True)
-    print(f"cold (no remembered template): read_docx {statistics.median(cold_reader) * 1000:.2f} ms, "
-          f"bare parse {statistics.median(cold_bare) * 1000:.2f} ms, "
-          f"ratio {statistics.median(cold_reader) / statistics.median(cold_bare):.1f}x")
     real_world_line()
     if args.large_mb:
         large_document_line(args.large_mb, rng)

@@ -13,7 +13,6 @@ numbering or theme part only loses labels or conversion, never the document.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import posixpath
 import re
 import zipfile
@@ -35,22 +34,6 @@ STRICT_A_NS = b"http://purl.oclc.org/ooxml/drawingml/main"
 # A font attribute naming a TCVN3 (.Vn…) or VNI font, looked for in a part's bytes before any
 # per-run work: run and style fonts (w:ascii, w:hAnsi), theme fonts (typeface).
 LEGACY_FONT_ATTRIBUTE = re.compile(rb"""(?:ascii|hAnsi|typeface|name)=["'](?:\.[Vv][Nn]|[Vv][Nn][Ii][- ])""")
-
-
-# Parsed numbering definitions of recently seen templates, by `_template_key` (least recent out).
-TEMPLATE_CACHE_SIZE = 64
-_DEFINITIONS_CACHE: dict[bytes, Numbering] = {}
-
-
-def _remember_definitions(key: bytes, definitions: Numbering) -> None:
-    _DEFINITIONS_CACHE[key] = definitions
-    while len(_DEFINITIONS_CACHE) > TEMPLATE_CACHE_SIZE:
-        _DEFINITIONS_CACHE.pop(next(iter(_DEFINITIONS_CACHE), None), None)
-
-
-def clear_template_cache() -> None:
-    """Forget remembered templates (the benchmark measures cold reads with it)."""
-    _DEFINITIONS_CACHE.clear()
 
 
 _STYLE_START = re.compile(rb"<w:style[ >]")
@@ -137,39 +120,12 @@ class DocumentFormatting:
     @property
     def numbering(self) -> Numbering:
         if self._numbering is None:
-            key = self._template_key()
-            definitions = _DEFINITIONS_CACHE.get(key) if key else None
-            if definitions is None:
-                definitions = self._parse_numbering()
-                if key:
-                    _remember_definitions(key, definitions)
-            self._numbering = definitions.fresh()
+            numbering_root = self._parse("numbering")
+            styles = None
+            if numbering_root is not None and b"numPr" in self._xml("styles"):
+                styles = self._styles if self._styles_parsed else self._numbering_styles()
+            self._numbering = Numbering.parse(numbering_root, styles)
         return self._numbering
-
-    def _parse_numbering(self) -> Numbering:
-        numbering_root = self._parse("numbering")
-        styles = None
-        if numbering_root is not None and self._styles_number():
-            styles = self._styles if self._styles_parsed else self._numbering_styles()
-        return Numbering.parse(numbering_root, styles)
-
-    def _template_key(self) -> bytes | None:
-        """A digest of the numbering and styles parts, or None when there is no numbering.
-
-        An agency's procedures share a template, so most uploads repeat the same definitions;
-        recognizing them by a digest of the bytes (never by the zip's own CRC, which a crafted
-        file could match) spares parsing them again.
-        """
-        numbering = self._xml("numbering")
-        if not numbering:
-            return None
-        digest = hashlib.blake2b(numbering, digest_size=20)
-        digest.update(b"\0styles\0")
-        digest.update(self._xml("styles"))
-        return digest.digest()
-
-    def _styles_number(self) -> bool:
-        return b"numPr" in self._xml("styles")
 
     def _numbering_styles(self) -> etree._Element | None:
         """Only the styles that number paragraphs, and those based on them, as a small tree.
@@ -226,7 +182,7 @@ class DocumentFormatting:
             return False
         if part_xml is None:
             return True
-        return b"numPr" in part_xml or (b"pStyle" in part_xml and self._styles_number())
+        return b"numPr" in part_xml or (b"pStyle" in part_xml and b"numPr" in self._xml("styles"))
 
     def labels(self, root: etree._Element, part_xml: bytes | None = None) -> dict[etree._Element, str]:
         """Labels of the numbered paragraphs under root, counted in document order.

@@ -66,12 +66,6 @@ class Numbering:
         self._style_numbering = style_numbering
         self._counters: dict[str, dict[int, int]] = {}
 
-    def fresh(self) -> Numbering:
-        """The same definitions with no list started yet (definitions are shared, never changed)."""
-        instances = {num_id: _Instance(instance.abstract_id, instance.start_overrides, instance.level_overrides)
-                     for num_id, instance in self._instances.items()}
-        return Numbering(self._abstracts, instances, self._style_numbering)
-
     @classmethod
     def parse(cls, numbering_root: etree._Element | None, styles_root: etree._Element | None) -> Numbering:
         abstracts: dict[str, dict[int, Level]] = {}
