@@ -184,3 +184,9 @@ def test_edited_step_is_a_change_of_its_text_under_the_same_label():
     ops = diff_paragraphs(old, new)
     assert [op.op for op in ops] == ["changed", "equal"]
     assert "<ins>trực tuyến</ins>" in ops[0].new_html and not ops[1].renumbered
+
+
+def test_each_document_starts_its_lists_afresh():
+    numbering = abstract(1, level(0, "decimal", "Bước %1:")) + num(1, 1)
+    data = make_raw_docx(numbered_paragraph("Một", 1) + numbered_paragraph("Hai", 1), numbering=numbering)
+    assert texts(data) == texts(data) == ["Bước 1:\tMột", "Bước 2:\tHai"]
