@@ -18,6 +18,7 @@ procedures are) and times reading it and rendering its preview.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import random
 import statistics
@@ -109,15 +110,22 @@ def bare_parse(data: bytes) -> None:
 
 def paired_seconds(corpus: list[bytes]) -> tuple[list[float], list[float]]:
     """Per document, the bare parse then the reader, back to back: on a shared machine both
-    sides of each pair see the same load, so the ratio does not follow the neighbours' work."""
+    sides of each pair see the same load. As `timeit` does, the garbage collector is paused
+    while timing (and run between documents), so neither side pays for the other's garbage."""
     reader, bare = [], []
     for document in corpus:
-        start = time.perf_counter()
-        bare_parse(document)
-        middle = time.perf_counter()
-        read_docx(document)
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            bare_parse(document)
+            middle = time.perf_counter()
+            read_docx(document)
+            end = time.perf_counter()
+        finally:
+            gc.enable()
         bare.append(middle - start)
-        reader.append(time.perf_counter() - middle)
+        reader.append(end - middle)
     return reader, bare
 
 

@@ -39,6 +39,7 @@ LEGACY_FONT_ATTRIBUTE = re.compile(rb"""(?:ascii|hAnsi|typeface|name)=["'](?:\.[
 _STYLE_START = re.compile(rb"<w:style[ >]")
 _STYLE_ID = re.compile(rb'w:styleId="([^"]*)"')
 _NUMPR = re.compile(rb"<w:numPr[ />]")
+_BASED_ON = re.compile(rb'<w:basedOn w:val="([^"]*)"')
 
 
 def mentions_legacy_font(xml: bytes) -> bool:
@@ -87,6 +88,7 @@ class DocumentFormatting:
         self._styles: etree._Element | None = None
         self._styles_parsed = False
         self._legacy_defaults: bool | None = None
+        self._styles_number_cached: bool | None = None
 
     @classmethod
     def load(cls, archive: zipfile.ZipFile, main_part: str) -> DocumentFormatting:
@@ -122,7 +124,7 @@ class DocumentFormatting:
         if self._numbering is None:
             numbering_root = self._parse("numbering")
             styles = None
-            if numbering_root is not None and b"numPr" in self._xml("styles"):
+            if numbering_root is not None and self._styles_number():
                 styles = self._styles if self._styles_parsed else self._numbering_styles()
             self._numbering = Numbering.parse(numbering_root, styles)
         return self._numbering
@@ -151,20 +153,17 @@ class DocumentFormatting:
             index = block_of(match.start())
             if index >= 0 and match.start() < ends[index]:
                 wanted.add(index)
+        children: dict[bytes, list[int]] = {}
+        for match in _BASED_ON.finditer(xml):
+            children.setdefault(match.group(1), []).append(block_of(match.start()))
         frontier = list(wanted)
         while frontier:
             index = frontier.pop()
             style_id = _STYLE_ID.search(xml, starts[index], ends[index])
-            if not style_id:
-                continue
-            pattern = b'<w:basedOn w:val="' + style_id.group(1) + b'"'
-            position = xml.find(pattern)
-            while position >= 0:
-                child = block_of(position)
+            for child in children.get(style_id.group(1), ()) if style_id else ():
                 if child >= 0 and child not in wanted:
                     wanted.add(child)
                     frontier.append(child)
-                position = xml.find(pattern, position + 1)
         kept = b"".join(xml[starts[index]:ends[index]] for index in sorted(wanted))
         return _optional_parse(b'<w:styles xmlns:w="' + W_NS.encode() + b'">' + kept + b"</w:styles>",
                                self._names.get("styles"))
@@ -182,26 +181,25 @@ class DocumentFormatting:
             return False
         if part_xml is None:
             return True
-        return b"numPr" in part_xml or (b"pStyle" in part_xml and b"numPr" in self._xml("styles"))
+        return b"numPr" in part_xml or (b"pStyle" in part_xml and self._styles_number())
+
+    def _styles_number(self) -> bool:
+        """Whether any style carries numbering (read once per document)."""
+        if self._styles_number_cached is None:
+            self._styles_number_cached = b"numPr" in self._xml("styles")
+        return self._styles_number_cached
 
     def labels(self, root: etree._Element, part_xml: bytes | None = None) -> dict[etree._Element, str]:
         """Labels of the numbered paragraphs under root, counted in document order.
 
-        Only numPr and pStyle elements are visited (filtered in C), so an unnumbered document
-        costs one pass over its tree. numPr of a tracked formatting change (w:pPrChange) is the
-        old formatting, not the paragraph's, and is passed over.
+        The numbered paragraphs are found by one XPath evaluated in C: a numPr of their own, or
+        a paragraph style that numbers. numPr of a tracked formatting change (w:pPrChange) is
+        the old formatting, not the paragraph's, and is passed over.
         """
         if not self.may_number(part_xml) or not self.numbering:
             return {}
         labels: dict[etree._Element, str] = {}
-        tags = (W_NUMPR, W_PSTYLE) if self.numbering.has_style_numbering else (W_NUMPR,)
-        previous = None
-        for element in root.iter(*tags):
-            ppr = element.getparent()
-            paragraph = ppr.getparent() if ppr is not None else None
-            if paragraph is None or paragraph.tag != W_P or paragraph is previous or ppr.tag != W_PPR:
-                continue
-            previous = paragraph
+        for paragraph in _numbered_paragraphs(root, self.numbering.numbered_styles):
             label = self.numbering.label(paragraph)
             if label:
                 labels[paragraph] = label
@@ -219,6 +217,22 @@ class DocumentFormatting:
 
     def run_converter(self, run: etree._Element, paragraph_font: str | None) -> Converter | None:
         return self.fonts.run_converter(run, paragraph_font)
+
+
+def _numbered_paragraphs(root: etree._Element, numbered_styles: frozenset[str]) -> list[etree._Element]:
+    if numbered_styles:
+        return _NUMBERED_OR_STYLED(root, styles=" ".join(sorted(numbered_styles)))
+    return _NUMBERED(root)
+
+
+_XPATH_NS = {"w": W_NS}
+_NUMBERED = etree.XPath("descendant-or-self::w:p[w:pPr/w:numPr]", namespaces=_XPATH_NS)
+# Style ids never contain spaces, so membership is a search in the space-joined list.
+_NUMBERED_OR_STYLED = etree.XPath(
+    "descendant-or-self::w:p[w:pPr/w:numPr or w:pPr/w:pStyle["
+    "contains(concat(' ', $styles, ' '), concat(' ', @w:val, ' '))]]",
+    namespaces=_XPATH_NS,
+)
 
 
 class _FontResolver:

@@ -94,6 +94,10 @@ class Numbering:
     def has_style_numbering(self) -> bool:
         return bool(self._style_numbering)
 
+    @property
+    def numbered_styles(self) -> frozenset[str]:
+        return frozenset(self._style_numbering)
+
     def label(self, paragraph: etree._Element) -> str:
         """The paragraph's label with its suffix (tab, space or nothing); "" when it has none."""
         ppr = paragraph.find(W_PPR)
