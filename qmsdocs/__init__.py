@@ -15,6 +15,7 @@ AREAS = [
     "qmsdocs.db",
     "qmsdocs.storage",
     "qmsdocs.previews",
+    "qmsdocs.docx.conversion",
     "qmsdocs.http",
     "qmsdocs.i18n",
     "qmsdocs.web",

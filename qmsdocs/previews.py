@@ -1,6 +1,6 @@
 """Previews rendered once per stored file and kept beside the blobs: `<DATA_DIR>/previews/ab/cd/…`.
 
-Converting a Word file to sanitized HTML (mammoth, nh3) costs seconds for a large one, so
+Converting a Word file to sanitized HTML costs seconds for a large one, so
 it must not run on every view. The cache is keyed by what decides its content: the blob's
 SHA-256, RENDERER_VERSION (bump it whenever `to_html` changes) and, for large files, the
 text limit. It holds nothing that cannot be recomputed: it may be deleted at any time and is
@@ -22,7 +22,7 @@ from flask import Flask, current_app
 
 from qmsdocs.docx.preview import to_html
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 
 def cache_root() -> Path:

@@ -78,7 +78,7 @@ def make_docx(
     issued_on: str = "05/03/2019",
     title: str = DEFAULT_TITLE,
     agency: str = DEFAULT_AGENCY,
-    paragraphs: list[str] | None = None,
+    paragraphs: list[str | tuple[str, str]] | None = None,
     tables: list[list[list[str]]] | None = None,
     header_block: bool = True,
     header_layout: str = "stacked",
@@ -100,7 +100,8 @@ def make_docx(
 ) -> bytes:
     """A procedure as an agency would write it; every keyword switches on one Word feature.
 
-    `paragraphs` replaces the standard sections with exactly those paragraphs; `tables` are
+    `paragraphs` replaces the standard sections with exactly those paragraphs (a (text, style)
+    pair puts one in a paragraph style, e.g. "List Number", numbered by Word); `tables` are
     appended after the body text. `header_layout` places the ISO block: "stacked" (labels
     and values on lines of one header cell), "cells" (label cell, value cell), "inline"
     (one header paragraph) or "body" (a table at the top of the body).
@@ -114,8 +115,9 @@ def make_docx(
     if paragraphs is None:
         _add_standard_sections(document, title, citations_text, nested_table)
     else:
-        for text in paragraphs:
-            document.add_paragraph(text)
+        for item in paragraphs:
+            text, style = (item, None) if isinstance(item, str) else item
+            document.add_paragraph(text, style=style)
     for rows in tables or []:
         _add_table(document, rows)
     body = document.element.body
@@ -592,3 +594,114 @@ def _raw_zip(entries: list[tuple[str, bytes, int, int, int, bytes]]) -> bytes:
     end = out.tell()
     out.write(struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(directory), len(directory), end - start, start, 0))
     return out.getvalue()
+
+
+# --- packages written part by part (numbering, styles, legacy fonts) ---------------------------
+
+REL_TYPES = {
+    "numbering": f"{REL_BASE}/numbering",
+    "styles": f"{REL_BASE}/styles",
+    "theme": f"{REL_BASE}/theme",
+}
+
+
+def make_raw_docx(body: str, *, numbering: str | None = None, styles: str | None = None,
+                  theme: str | None = None) -> bytes:
+    """A minimal package around raw WordprocessingML: `body` goes inside w:body, the optional
+    parts inside their root elements (w:numbering, w:styles) or whole (the theme)."""
+    content_types = (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/word/document.xml" ContentType="{DOCX_MAIN}"/></Types>'
+    )
+    package_rels = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{REL_BASE}/officeDocument" Target="word/document.xml"/></Relationships>'
+    )
+    parts = {
+        "numbering": f"<w:numbering {W}>{numbering}</w:numbering>" if numbering is not None else None,
+        "styles": f"<w:styles {W}>{styles}</w:styles>" if styles is not None else None,
+        "theme": theme,
+    }
+    relationships = "".join(
+        f'<Relationship Id="rId{index}" Type="{REL_TYPES[kind]}" Target="{kind if kind != "theme" else "theme/theme1"}.xml"/>'
+        for index, (kind, xml) in enumerate(parts.items(), start=2) if xml is not None
+    )
+    members = {
+        "[Content_Types].xml": _xml_declaration(content_types),
+        "_rels/.rels": _xml_declaration(package_rels),
+        "word/document.xml": _xml_declaration(f"<w:document {W}><w:body>{body}</w:body></w:document>"),
+        "word/_rels/document.xml.rels": _xml_declaration(
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{relationships}'
+            "</Relationships>"),
+    }
+    for kind, xml in parts.items():
+        if xml is not None:
+            members["word/theme/theme1.xml" if kind == "theme" else f"word/{kind}.xml"] = _xml_declaration(xml)
+    return make_zip(members)
+
+
+def numbered_paragraph(text: str, num_id: int | None = None, level: int = 0, *, style: str | None = None) -> str:
+    properties = f'<w:pStyle w:val="{style}"/>' if style else ""
+    if num_id is not None:
+        properties += f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
+    return f"<w:p><w:pPr>{properties}</w:pPr><w:r><w:t>{_escape(text)}</w:t></w:r></w:p>"
+
+
+def font_run(text: str, font: str | None = None) -> str:
+    fonts = f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}"/></w:rPr>' if font else ""
+    return f'<w:r>{fonts}<w:t xml:space="preserve">{_escape(text)}</w:t></w:r>'
+
+
+# --- OLE compound files (legacy .doc, password-protected .docx) --------------------------------
+
+_SECTOR = 512
+_FREE, _END, _FAT_SECTOR = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+
+
+def make_compound_file(streams: dict[str, bytes]) -> bytes:
+    """A minimal but valid OLE compound file (version 3) holding the given top-level streams.
+
+    Enough for telling a Word 97 document (a `WordDocument` stream) from an encrypted
+    package (`EncryptionInfo` and `EncryptedPackage`); each stream is padded past the
+    4096-byte mini-stream cutoff so only regular sectors are needed.
+    """
+    names = list(streams)
+    assert len(names) <= 3, "one directory sector holds the root and three streams"
+    contents = [streams[name].ljust(4096, b"\0") for name in names]
+    fat: list[int] = [_FAT_SECTOR, _END]
+    starts = []
+    for content in contents:
+        count = -(-len(content) // _SECTOR)
+        starts.append(len(fat))
+        fat += [len(fat) + offset + 1 for offset in range(count - 1)] + [_END]
+    assert len(fat) <= _SECTOR // 4
+    fat += [_FREE] * (_SECTOR // 4 - len(fat))
+    header = (OLE_MAGIC + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, _END, 0, _END, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", _FREE) * 108)
+    entries = [_directory_entry("Root Entry", 5, child=1 if names else _FREE, start=_END, size=0)]
+    for index, (name, content) in enumerate(zip(names, contents), start=1):
+        right = index + 1 if index < len(names) else _FREE
+        entries.append(_directory_entry(name, 2, right=right, start=starts[index - 1], size=len(content)))
+    directory = b"".join(entries).ljust(_SECTOR, b"\0")
+    return header + struct.pack(f"<{_SECTOR // 4}I", *fat) + directory + b"".join(
+        content.ljust(-(-len(content) // _SECTOR) * _SECTOR, b"\0") for content in contents)
+
+
+def _directory_entry(name: str, kind: int, *, right: int = _FREE, child: int = _FREE, start: int, size: int) -> bytes:
+    encoded = name.encode("utf-16-le")
+    return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded) + 2, kind, 1)
+            + struct.pack("<III", _FREE, right, child) + b"\0" * 16 + b"\0" * 4 + b"\0" * 16
+            + struct.pack("<III", start, size, 0))
+
+
+def make_word97_shaped_ole() -> bytes:
+    """An OLE file with the streams of a Word 97 document (not a document LibreOffice can open)."""
+    return make_compound_file({"WordDocument": b"\xec\xa5" + b"\0" * 30, "1Table": b"\0" * 16})
+
+
+def make_encrypted_docx_ole() -> bytes:
+    """The shape of a password-protected .docx: an OLE container with the encryption streams."""
+    return make_compound_file({"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\0" * 64})

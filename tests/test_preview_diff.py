@@ -48,7 +48,7 @@ def test_sanitizer_keeps_cell_spans():
     assert 'colspan="2"' in preview.sanitize('<table><tr><td colspan="2" class="x">a</td></tr></table>')
 
 
-def test_preview_falls_back_to_escaped_paragraphs_when_mammoth_fails(monkeypatch):
+def test_preview_falls_back_to_escaped_paragraphs_when_the_renderer_fails(monkeypatch):
     def broken(data: bytes) -> str:
         raise ValueError("unsupported")
 

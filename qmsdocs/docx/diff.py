@@ -3,6 +3,11 @@
 Paragraphs are compared by their normalized text (NFC, collapsed whitespace) so that a
 re-typed accent or a double space does not show up as a change. Blank paragraphs are
 ignored. Indexes in the result refer to the caller's original lists.
+
+List labels ("3.", "Bước 3:", "Điều 5.", "b)") are set apart before comparing: paragraphs
+are aligned by what follows the label. Inserting a step renumbers every later one, yet none
+of them changed: each is an "equal" op marked `renumbered`, with only its label shown as
+removed and added, while the inserted step is the one "added" op.
 """
 
 from __future__ import annotations
@@ -19,6 +24,16 @@ OPS = ("equal", "added", "removed", "changed")
 CHANGED_MIN_SIMILARITY = 0.4
 
 _SPACES = re.compile(r"\s+")
+# A label at the start of a paragraph: Word's generated ones end in a tab; typed ones
+# ("1. ", "a) ", "Điều 5. ") in punctuation and a space. An optional label word comes first.
+_LABEL_WORDS = r"(?:bước|điều|khoản|điểm|mục|chương|phần|phụ lục|step|article|section|chapter|part)"
+_LABEL = re.compile(
+    rf"^(?P<label>(?:{_LABEL_WORDS}\s+)?[(\[]?(?:\d{{1,4}}|[ivxlcdm]{{1,7}}|[IVXLCDM]{{1,7}}|[a-zA-ZđĐ])"
+    r"(?:[.\-](?:\d{1,4}|[a-zA-Z]))*[.):\]]*"
+    r"|[•◦▪■□●○❖➢✓\-–—+*])"
+    r"(?:\t|(?<=[.):\]•◦▪■□●○❖➢✓\-–—+*]) )",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -30,13 +45,16 @@ class DiffOp:
     new_text: str | None = None
     old_html: str | None = None
     new_html: str | None = None
+    # Same content under another list label: the step moved in its list, nothing else changed.
+    renumbered: bool = False
 
 
 def diff_paragraphs(old: list[str], new: list[str]) -> list[DiffOp]:
     """Ops in reading order: equal, added, removed, or changed (with inline <del>/<ins>)."""
     old_items = _non_blank(old)
     new_items = _non_blank(new)
-    matcher = difflib.SequenceMatcher(None, [t for _, t in old_items], [t for _, t in new_items], autojunk=False)
+    matcher = difflib.SequenceMatcher(None, [_body(t) for _, t in old_items], [_body(t) for _, t in new_items],
+                                      autojunk=False)
     ops: list[DiffOp] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -57,7 +75,28 @@ def summarize(ops: list[DiffOp]) -> dict[str, int]:
 
 
 def normalize_paragraph(text: str) -> str:
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """NFC, whitespace collapsed; a label's tab is kept so the label stays recognizable."""
+    text = unicodedata.normalize("NFC", text).strip()
+    label, body = split_label(text)
+    body = _SPACES.sub(" ", body).strip()
+    return f"{label}\t{body}" if label else body
+
+
+def split_label(text: str) -> tuple[str, str]:
+    """(list label, the rest) of a paragraph's text; ("", text) when it has no label."""
+    match = _LABEL.match(text)
+    if not match:
+        return "", text
+    return match.group("label"), text[match.end():].lstrip()
+
+
+def _body(text: str) -> str:
+    return split_label(text)[1]
+
+
+def _shown(text: str) -> str:
+    """A normalized paragraph as displayed: label and text separated by a space."""
+    return text.replace("\t", " ", 1)
 
 
 def inline_diff(old_text: str, new_text: str) -> tuple[str, str]:
@@ -100,21 +139,32 @@ def _replaced(old_items: list[tuple[int, str]], new_items: list[tuple[int, str]]
 
 
 def _similarity(old_text: str, new_text: str) -> float:
-    return difflib.SequenceMatcher(None, old_text.split(), new_text.split(), autojunk=False).ratio()
+    return difflib.SequenceMatcher(None, _body(old_text).split(), _body(new_text).split(), autojunk=False).ratio()
 
 
 def _equal(old_item: tuple[int, str], new_item: tuple[int, str]) -> DiffOp:
-    return DiffOp("equal", old_item[0], new_item[0], old_item[1], new_item[1])
+    old_text, new_text = _shown(old_item[1]), _shown(new_item[1])
+    old_label, body = split_label(old_item[1])
+    new_label = split_label(new_item[1])[0]
+    if old_label == new_label:
+        return DiffOp("equal", old_item[0], new_item[0], old_text, new_text)
+    escaped = html.escape(body)
+    old_html = f"<del>{html.escape(old_label)}</del> {escaped}" if old_label else escaped
+    new_html = f"<ins>{html.escape(new_label)}</ins> {escaped}" if new_label else escaped
+    return DiffOp("equal", old_item[0], new_item[0], old_text, new_text, old_html, new_html, renumbered=True)
 
 
 def _removed(item: tuple[int, str]) -> DiffOp:
-    return DiffOp("removed", old_index=item[0], old_text=item[1], old_html=html.escape(item[1]))
+    text = _shown(item[1])
+    return DiffOp("removed", old_index=item[0], old_text=text, old_html=html.escape(text))
 
 
 def _added(item: tuple[int, str]) -> DiffOp:
-    return DiffOp("added", new_index=item[0], new_text=item[1], new_html=html.escape(item[1]))
+    text = _shown(item[1])
+    return DiffOp("added", new_index=item[0], new_text=text, new_html=html.escape(text))
 
 
 def _changed(old_item: tuple[int, str], new_item: tuple[int, str]) -> DiffOp:
-    old_html, new_html = inline_diff(old_item[1], new_item[1])
-    return DiffOp("changed", old_item[0], new_item[0], old_item[1], new_item[1], old_html, new_html)
+    old_text, new_text = _shown(old_item[1]), _shown(new_item[1])
+    old_html, new_html = inline_diff(old_text, new_text)
+    return DiffOp("changed", old_item[0], new_item[0], old_text, new_text, old_html, new_html)

@@ -1,19 +1,21 @@
 """HTML preview of a procedure for the browser.
 
-mammoth keeps the document's structure (headings, lists, tables); nh3 then strips
-everything that could run or load in the viewer's page. Images are dropped at conversion
-time so they are never inlined as large data: URIs only to be thrown away.
+`qmsdocs.docx.html` renders the document's structure (headings, paragraphs, emphasis,
+tables with merged cells, links) in one pass over the XML, showing what Word shows: list
+labels as text, TCVN3/VNI runs in Unicode, symbol-font characters; images are left out. nh3
+then strips everything that could run or load in the viewer's page. The stored file is
+never changed.
 """
 
 from __future__ import annotations
 
 import html
-import io
 
-import mammoth
 import nh3
 
+from qmsdocs.docx.html import render
 from qmsdocs.docx.reader import read_docx
+from qmsdocs.docx.safety import open_zip
 
 ALLOWED_TAGS = frozenset(
     {
@@ -35,10 +37,10 @@ DROPPED_WITH_CONTENT = frozenset({"script", "style"})
 
 
 def to_html(data: bytes) -> str:
-    """Sanitized HTML for the document; plain escaped paragraphs if mammoth cannot cope."""
+    """Sanitized HTML for the document; plain escaped paragraphs if the renderer cannot cope."""
     try:
         raw = _convert(data)
-    except Exception:  # mammoth has no error hierarchy; any failure means: use the fallback
+    except Exception:  # whatever the document does to the renderer, the reader's text still shows
         raw = _plain_paragraphs(data)
     return sanitize(raw)
 
@@ -57,12 +59,8 @@ def sanitize(raw_html: str) -> str:
 
 
 def _convert(data: bytes) -> str:
-    result = mammoth.convert_to_html(io.BytesIO(data), convert_image=mammoth.images.img_element(_drop_image))
-    return result.value
-
-
-def _drop_image(image: object) -> dict[str, str]:
-    return {}
+    with open_zip(data) as archive:
+        return render(archive)
 
 
 def _plain_paragraphs(data: bytes) -> str:

@@ -23,10 +23,11 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from qmsdocs.docx.safety import RETRY_AS_DOCX, open_zip, parse_xml, read_member, refuse
+from qmsdocs.docx.formatting import DocumentFormatting, parse_part
+from qmsdocs.docx.safety import RETRY_AS_DOCX, open_zip, read_member, refuse
+from qmsdocs.docx.symbols import sym_element_text
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-STRICT_W_NS = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
@@ -53,7 +54,8 @@ def _w(name: str) -> str:
     return f"{{{W_NS}}}{name}"
 
 
-W_BODY, W_P, W_T, W_TBL, W_TR, W_TC, W_TXBX = map(_w, ("body", "p", "t", "tbl", "tr", "tc", "txbxContent"))
+W_BODY, W_P, W_R, W_T, W_TBL, W_TR, W_TC, W_TXBX = map(_w, ("body", "p", "r", "t", "tbl", "tr", "tc", "txbxContent"))
+W_SYM, W_SYM_FONT, W_SYM_CHAR = _w("sym"), _w("font"), _w("char")
 MC_FALLBACK = f"{{{MC_NS}}}Fallback"
 REL_RELATIONSHIP = f"{{{PKG_REL_NS}}}Relationship"
 
@@ -69,14 +71,21 @@ CHARACTER_TAGS = {
 # tracked deletions and moved-away text. (Field codes live in w:instrText and soft hyphens
 # in w:softHyphen; neither tag is walked, so both read as nothing.)
 SKIPPED_TAGS = frozenset({MC_FALLBACK, _w("del"), _w("moveFrom")})
-WALKED_TAGS = (W_P, W_T, *CHARACTER_TAGS)
+WALKED_TAGS = (W_P, W_T, W_SYM, *CHARACTER_TAGS)
+# With legacy fonts about, runs are walked too: each run's font decides its conversion.
+LEGACY_WALKED_TAGS = (W_R, *WALKED_TAGS)
 
 
 class Paragraph(NamedTuple):
-    """One paragraph's text (NFC, no outer blanks) and where it sits: one of LOCATIONS."""
+    """One paragraph's text (NFC, no outer blanks) and where it sits: one of LOCATIONS.
+
+    `label` is the list label Word generates for it ("2.", "Điều 5.", "a)"), already at the
+    start of `text` followed by its tab or space; "" when the paragraph is not numbered.
+    """
 
     text: str
     location: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,9 +113,14 @@ class _PartText:
 def read_docx(data: bytes) -> DocxContent:
     """All readable text of the document, paragraph by paragraph, plus its ISO metadata."""
     with open_zip(data) as archive:
+        main_part = _main_part_name(archive)
+        formatting = DocumentFormatting.load(archive, main_part)
         parts = {location: [] for location in READING_ORDER}
-        for location, part_name in _text_parts(archive):
-            parts[location].append(read_part(_parse_member(archive, part_name), location))
+        for location, part_name in _text_parts(archive, main_part):
+            xml = read_member(archive, part_name)
+            root = parse_part(xml, part_name)
+            parts[location].append(read_part(root, location, formatting, legacy=formatting.legacy_in(xml),
+                                             part_xml=xml))
     parts["header"] = _without_repeats(parts["header"])
     parts["footer"] = _without_repeats(parts["footer"])
     paragraphs = [p for location in READING_ORDER for part in parts[location] for p in part.paragraphs]
@@ -119,21 +133,34 @@ def read_docx(data: bytes) -> DocxContent:
 
 def text_part_names(archive: zipfile.ZipFile) -> list[str]:
     """Names of the parts `read_docx` reads, in reading order (used by the benchmark)."""
-    return [name for _, name in _text_parts(archive)]
+    return [name for _, name in _text_parts(archive, _main_part_name(archive))]
 
 
-def read_part(root: etree._Element, location: str) -> _PartText:
+@dataclass
+class _Walk:
+    """What one part's walk needs besides the tree: labels of its numbered paragraphs, fonts."""
+
+    labels: dict[etree._Element, str]
+    formatting: DocumentFormatting | None = None
+    legacy: bool = False
+
+
+def read_part(root: etree._Element, location: str, formatting: DocumentFormatting | None = None,
+              *, legacy: bool = False, part_xml: bytes | None = None) -> _PartText:
     """Paragraphs of one part in reading order, plus the tables the ISO block may sit in.
 
     The tree is first pruned of what is not read (VML duplicates of text boxes, tracked
     deletions) and of text boxes, which are read on their own: afterwards no paragraph
-    nests in another, and one flat C-filtered `iter` yields the text in order.
+    nests in another, and one flat C-filtered `iter` yields the text in order. List labels
+    are counted before anything moves, so they follow document order.
     """
     _prune_unread(root)
-    held_back = _detach_textboxes(root, location)
-    paragraphs = _paragraphs(root, location, held_back)
+    walk = _Walk(formatting.labels(root, part_xml) if formatting else {}, formatting,
+                 legacy and formatting is not None)
+    held_back = _detach_textboxes(root, location, walk)
+    paragraphs = _paragraphs(root, location, held_back, walk)
     paragraphs += [paragraph for orphans in held_back.values() for paragraph in orphans]
-    tables = _metadata_tables(root, location)
+    tables = _metadata_tables(root, location, walk)
     return _PartText(paragraphs, tables)
 
 
@@ -144,7 +171,7 @@ def _prune_unread(root: etree._Element) -> None:
             parent.remove(element)
 
 
-def _detach_textboxes(root: etree._Element, location: str) -> dict[etree._Element, list[Paragraph]]:
+def _detach_textboxes(root: etree._Element, location: str, walk: _Walk) -> dict[etree._Element, list[Paragraph]]:
     """Read each text box once and remove it; its paragraphs wait for their anchor paragraph.
 
     Boxes go innermost and last first, so a box inside a box is already waiting on its
@@ -154,15 +181,32 @@ def _detach_textboxes(root: etree._Element, location: str) -> dict[etree._Elemen
     box_location = "textbox" if location == "body" else location
     for box in reversed(list(root.iter(W_TXBX))):
         anchor = _enclosing(box, W_P)
-        held_back.setdefault(anchor, [])[0:0] = _paragraphs(box, box_location, held_back)
+        held_back.setdefault(anchor, [])[0:0] = _paragraphs(box, box_location, held_back, walk)
         box.getparent().remove(box)
     return held_back
 
 
 def _paragraphs(
-    root: etree._Element, location: str, held_back: dict[etree._Element, list[Paragraph]]
+    root: etree._Element, location: str, held_back: dict[etree._Element, list[Paragraph]], walk: _Walk
 ) -> list[Paragraph]:
     """The hot loop: lxml yields only paragraphs and text-bearing elements, filtered in C."""
+    collected = _legacy_pieces(root, walk) if walk.legacy else _pieces(root)
+    paragraphs: list[Paragraph] = []
+    labels = walk.labels
+    in_tables = _table_paragraphs(root) if location == "body" else frozenset()
+    for element, pieces in collected:
+        label = labels.get(element, "") if labels else ""
+        text = (label + "".join(pieces)).strip() if label else "".join(pieces).strip()
+        if text:
+            if not unicodedata.is_normalized("NFC", text):
+                text = unicodedata.normalize("NFC", text)
+            paragraphs.append(Paragraph(text, "table" if element in in_tables else location, label.strip()))
+        if held_back and element in held_back:
+            paragraphs += held_back.pop(element)
+    return paragraphs
+
+
+def _pieces(root: etree._Element) -> list[tuple[etree._Element, list[str]]]:
     collected: list[tuple[etree._Element, list[str]]] = []
     pieces: list[str] = []
     for element in root.iter(*WALKED_TAGS):
@@ -174,19 +218,38 @@ def _paragraphs(
         elif tag == W_P:
             pieces = []
             collected.append((element, pieces))
+        elif tag == W_SYM:
+            pieces.append(sym_element_text(element.get(W_SYM_FONT), element.get(W_SYM_CHAR)))
         else:
             pieces.append(CHARACTER_TAGS[tag])
-    paragraphs: list[Paragraph] = []
-    in_tables = _table_paragraphs(root) if location == "body" else frozenset()
-    for element, pieces in collected:
-        text = "".join(pieces).strip()
-        if text:
-            if not unicodedata.is_normalized("NFC", text):
-                text = unicodedata.normalize("NFC", text)
-            paragraphs.append(Paragraph(text, "table" if element in in_tables else location))
-        if held_back and element in held_back:
-            paragraphs += held_back.pop(element)
-    return paragraphs
+    return collected
+
+
+def _legacy_pieces(root: etree._Element, walk: _Walk) -> list[tuple[etree._Element, list[str]]]:
+    """As `_pieces`, converting the text of runs in TCVN3 or VNI fonts to Unicode."""
+    formatting = walk.formatting
+    collected: list[tuple[etree._Element, list[str]]] = []
+    pieces: list[str] = []
+    paragraph_font = None
+    convert = None
+    for element in root.iter(*LEGACY_WALKED_TAGS):
+        tag = element.tag
+        if tag == W_T:
+            text = element.text
+            if text:
+                pieces.append(convert(text) if convert else text)
+        elif tag == W_R:
+            convert = formatting.run_converter(element, paragraph_font)
+        elif tag == W_P:
+            pieces = []
+            collected.append((element, pieces))
+            paragraph_font = formatting.paragraph_font(element)
+            convert = None
+        elif tag == W_SYM:
+            pieces.append(sym_element_text(element.get(W_SYM_FONT), element.get(W_SYM_CHAR)))
+        else:
+            pieces.append(CHARACTER_TAGS[tag])
+    return collected
 
 
 def _table_paragraphs(root: etree._Element) -> set[etree._Element]:
@@ -201,7 +264,7 @@ def _enclosing(element: etree._Element, tag: str) -> etree._Element | None:
     return parent
 
 
-def _metadata_tables(root: etree._Element, location: str) -> list[list[list[str]]]:
+def _metadata_tables(root: etree._Element, location: str, walk: _Walk) -> list[list[list[str]]]:
     """Header tables, or the tables among the first blocks of the body, as cell texts."""
     if location == "header":
         tables = list(root.iter(W_TBL))
@@ -211,12 +274,12 @@ def _metadata_tables(root: etree._Element, location: str) -> list[list[list[str]
         tables = [block for block in blocks if block.tag == W_TBL]
     else:
         return []
-    return [[[_cell_text(cell) for cell in row.iterchildren(W_TC)] for row in table.iterchildren(W_TR)]
+    return [[[_cell_text(cell, walk) for cell in row.iterchildren(W_TC)] for row in table.iterchildren(W_TR)]
             for table in tables]
 
 
-def _cell_text(cell: etree._Element) -> str:
-    return "\n".join(paragraph.text for paragraph in _paragraphs(cell, "table", {}))
+def _cell_text(cell: etree._Element, walk: _Walk) -> str:
+    return "\n".join(paragraph.text for paragraph in _paragraphs(cell, "table", {}, walk))
 
 
 def _without_repeats(parts: list[_PartText]) -> list[_PartText]:
@@ -231,8 +294,7 @@ def _without_repeats(parts: list[_PartText]) -> list[_PartText]:
     return unique
 
 
-def _text_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
-    main_part = _main_part_name(archive)
+def _text_parts(archive: zipfile.ZipFile, main_part: str) -> Iterator[tuple[str, str]]:
     related = sorted(_related_parts(archive, main_part), key=_reading_key)
     yield from (item for item in related if item[0] == "header")
     yield "body", main_part
@@ -242,6 +304,11 @@ def _text_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
 def _reading_key(item: tuple[str, str]) -> tuple[int, int, str]:
     location, name = item
     return READING_ORDER.index(location), len(name), name
+
+
+def main_part_name(archive: zipfile.ZipFile) -> str:
+    """The package's main document part (the officeDocument relationship's target)."""
+    return _main_part_name(archive)
 
 
 def _main_part_name(archive: zipfile.ZipFile) -> str:
@@ -281,11 +348,7 @@ def _resolve_target(folder: str, target: str) -> str:
 
 
 def _parse_member(archive: zipfile.ZipFile, name: str) -> etree._Element:
-    xml = read_member(archive, name)
-    if STRICT_W_NS in xml:
-        # "Strict Open XML" saves use other namespace names for the same vocabulary.
-        xml = xml.replace(STRICT_W_NS, W_NS.encode("ascii"))
-    return parse_xml(xml, part_name=name)
+    return parse_part(read_member(archive, name), name)
 
 
 # --- ISO header block metadata -------------------------------------------------------------

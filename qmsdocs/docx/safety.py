@@ -41,6 +41,21 @@ MACRO_CONTENT_TYPE_MARKERS = ("vbaproject", "vbadata", "macroenabled")
 MACRO_PART_NAMES = frozenset({"vbaproject.bin", "vbadata.xml"})
 XML_PART_SUFFIXES = (".xml", ".rels")
 
+# XML members whose damage (a bad checksum, a broken deflate stream) does not keep the text
+# from being read: the theme, settings, font table, building-block glossary, properties. They
+# are still never inflated past their declared size. Media stay checked: a damaged image is as
+# likely a disguised bomb as an accident.
+UNREAD_MEMBERS = re.compile(
+    r"^(?:word/(?:theme/[^/]+\.xml$|glossary/|settings\.xml$|webSettings\.xml$|fontTable\.xml$"
+    r"|stylesWithEffects\.xml$)|docProps/[^/]+\.xml$)",
+    re.IGNORECASE,
+)
+# Every code an upload refusal may carry (the upload checks, the reader and .doc conversion).
+REFUSAL_CODES = frozenset({
+    "empty_file", "too_large", "ole_container", "truncated", "not_zip", "zip_bomb", "macro_enabled",
+    "not_docx", "unsafe_xml", "corrupt", "encrypted", "legacy_doc", "conversion_failed",
+})
+
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 CT_OVERRIDE = f"{{{CT_NS}}}Override"
 
@@ -113,9 +128,18 @@ def check_package(data: bytes, *, max_bytes: int) -> None:
         _check_no_macro_parts(members)
         _check_content_types(archive)
         for info in members:
-            content = read_member(archive, info)
+            try:
+                content = read_member(archive, info)
+            except UploadRefused as refusal:
+                if refusal.code == "corrupt" and _is_unread_member(info.filename):
+                    continue  # damaged, but nothing the text, labels or preview come from
+                raise
             if info.filename.lower().endswith(XML_PART_SUFFIXES) and contains_doctype(content):
                 raise _unsafe_xml(info.filename)
+
+
+def _is_unread_member(name: str) -> bool:
+    return UNREAD_MEMBERS.match(name) is not None
 
 
 def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo | str) -> bytes:
@@ -150,6 +174,17 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
 
 
 def _check_raw_bytes(data: bytes, max_bytes: int) -> None:
+    check_size(data, max_bytes)
+    if data.startswith(OLE_MAGIC):
+        raise refuse(
+            "Tệp là tài liệu Word cũ (.doc) hoặc tài liệu .docx có đặt mật khẩu, hệ thống không đọc được. "
+            "Hãy mở tệp bằng Word, gỡ mật khẩu (nếu có) và lưu lại dưới dạng .docx không đặt mật khẩu.",
+            "ole_container",
+        )
+
+
+def check_size(data: bytes, max_bytes: int) -> None:
+    """Empty and oversized uploads, refused before anything reads them."""
     if not data:
         raise refuse("Tệp tải lên rỗng (0 byte). Hãy chọn lại đúng tệp Word (.docx) và tải lên lại.", "empty_file")
     if len(data) > max_bytes:
@@ -158,12 +193,6 @@ def _check_raw_bytes(data: bytes, max_bytes: int) -> None:
             "Hãy nén hoặc xóa bớt hình ảnh trong tài liệu rồi tải lên lại.",
             "too_large",
             413,
-        )
-    if data.startswith(OLE_MAGIC):
-        raise refuse(
-            "Tệp là tài liệu Word cũ (.doc) hoặc tài liệu .docx có đặt mật khẩu, hệ thống không đọc được. "
-            "Hãy mở tệp bằng Word, gỡ mật khẩu (nếu có) và lưu lại dưới dạng .docx không đặt mật khẩu.",
-            "ole_container",
         )
 
 

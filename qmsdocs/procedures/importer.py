@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from qmsdocs.agencies.services import get_agency
 from qmsdocs.db import session
+from qmsdocs.docx.conversion import doc_converter, prepare_upload
 from qmsdocs.docx.reader import read_docx
 from qmsdocs.docx.safety import check_package
 from qmsdocs.errors import Conflict, QmsError
@@ -103,8 +104,9 @@ def import_files(folder: Path, agency_code: str, *, actor, max_bytes: int) -> It
 
 def _import_one(path: Path, agency_id: int, agency_code: str, *, actor, max_bytes: int) -> str:
     data = path.read_bytes()
-    check_package(data, max_bytes=max_bytes)
-    content = read_docx(data)
+    prepared = prepare_upload(data, sha256_hex(data), doc_converter(), max_bytes=max_bytes)
+    check_package(prepared.docx, max_bytes=max_bytes)
+    content = read_docx(prepared.docx)
     procedure = _match_procedure(agency_id, content.metadata.code, path.stem)
     outcome = "added"
     if procedure is not None and sha256_hex(data) in {v.sha256 for v in procedure.versions}:

@@ -22,6 +22,7 @@ from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import can_approve, require_approve, require_write
 from qmsdocs.db import session, utcnow
 from qmsdocs.docx.citations import extract_citations
+from qmsdocs.docx.conversion import converted_notice, doc_converter, prepare_upload
 from qmsdocs.docx.diff import diff_paragraphs
 from qmsdocs.docx.reader import read_docx
 from qmsdocs.docx.safety import check_package
@@ -165,6 +166,8 @@ def clean_filename(name: str | None) -> str:
 class UploadResult:
     version: ProcedureVersion
     warnings: list[str] = field(default_factory=list)
+    # The upload was a legacy .doc, read through its LibreOffice conversion (the .doc is stored).
+    converted: bool = False
 
 
 def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note: str = "",
@@ -175,7 +178,9 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
     if len(note) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"Ghi chú thay đổi dài tối đa {MAX_NOTE_LENGTH} ký tự.", code="note_too_long")
     _refuse_if_retired(procedure)
-    check_package(data, max_bytes=max_bytes)
+    digest = sha256_hex(data)
+    prepared = prepare_upload(data, digest, doc_converter(), max_bytes=max_bytes)
+    check_package(prepared.docx, max_bytes=max_bytes)
     latest = _lock_latest_version(procedure)
     latest_number = latest.number if latest else 0
     if base_version is not None and base_version != latest_number:
@@ -185,9 +190,8 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
             code="stale_base_version",
             current_version=latest_number,
         )
-    digest = sha256_hex(data)
     _refuse_if_unchanged(latest, digest)
-    content = read_docx(data)
+    content = read_docx(prepared.docx)
     citations = extract_citations(content.paragraphs)
     blob_store().put(data)
 
@@ -216,7 +220,8 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
     events.version_added.send(version, became_current=approved)
     if approved:
         _make_current(version)
-    return UploadResult(version, _warnings_for(procedure, version))
+    warnings = [converted_notice()] if prepared.converted else []
+    return UploadResult(version, warnings + _warnings_for(procedure, version), prepared.converted)
 
 
 def _lock_latest_version(procedure: Procedure) -> ProcedureVersion | None:
@@ -326,6 +331,12 @@ def version_bytes(version: ProcedureVersion) -> bytes:
     return blob_store().get(version.sha256)
 
 
+def version_docx(version: ProcedureVersion) -> bytes:
+    """The version as .docx: its stored file, or the cached conversion of a stored .doc."""
+    data = version_bytes(version)
+    return prepare_upload(data, version.sha256, doc_converter()).docx
+
+
 def version_status_label(version: ProcedureVersion) -> str:
     """What a reader must know before using a copy: in force, superseded, draft…"""
     procedure = version.procedure
@@ -354,8 +365,11 @@ def download_name(version: ProcedureVersion) -> str:
 
 
 def version_preview(version: ProcedureVersion) -> str:
-    """Rendered once per stored file and cached (see qmsdocs.previews); large files get a short preview."""
-    return preview_html(version.sha256, version.size, lambda: version_bytes(version), version.text)
+    """Rendered once per stored file and cached (see qmsdocs.previews); large files get a short preview.
+
+    A stored .doc is previewed through its (cached) conversion to .docx.
+    """
+    return preview_html(version.sha256, version.size, lambda: version_docx(version), version.text)
 
 
 def diff_versions(procedure: Procedure, from_number: int, to_number: int):
@@ -388,8 +402,9 @@ def inspect_upload(data: bytes, max_bytes: int, *, filename: str | None = None,
     The same refusals as `add_version` (unsafe or non-.docx file, retired procedure, file
     identical to the latest version), so the person learns them before confirming.
     """
-    check_package(data, max_bytes=max_bytes)
-    content = read_docx(data)
+    prepared = prepare_upload(data, sha256_hex(data), doc_converter(), max_bytes=max_bytes)
+    check_package(prepared.docx, max_bytes=max_bytes)
+    content = read_docx(prepared.docx)
     inspection = UploadInspection(
         filename=clean_filename(filename),
         sha256=sha256_hex(data),
@@ -399,6 +414,7 @@ def inspect_upload(data: bytes, max_bytes: int, *, filename: str | None = None,
         issued_on=content.metadata.issued_on,
         citations=extract_citations(content.paragraphs),
         paragraph_count=sum(1 for paragraph in content.paragraphs if paragraph.text.strip()),
+        warnings=[converted_notice()] if prepared.converted else [],
     )
     if procedure is None:
         return inspection

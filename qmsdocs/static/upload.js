@@ -135,7 +135,7 @@
     var file = input.files && input.files[0];
     fileName.textContent = file ? file.name : "";
     if (!file) { return; }
-    if (!/\.docx$/i.test(file.name)) {
+    if (!/\.docx?$/i.test(file.name)) {
       showError(message("not-docx"));
       return;
     }

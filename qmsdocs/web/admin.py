@@ -11,6 +11,7 @@ from qmsdocs.auth import services as auth_services
 from qmsdocs.auth import signin
 from qmsdocs.auth.permissions import is_admin, require_admin
 from qmsdocs.db import utcnow
+from qmsdocs.docx.conversion import doc_converter
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 from qmsdocs.auth.forms import PasswordResetForm
 from qmsdocs.pages import actor, bp, choices, form_errors
@@ -91,8 +92,9 @@ def edit_agency(agency_id: int):
 @login_required
 def users():
     require_admin(actor())
+    converter = doc_converter()
     return render_template("web/users.html", users=auth_services.list_users(), role_labels=ROLE_LABELS,
-                           now=utcnow())
+                           now=utcnow(), doc_conversion=converter.status() if converter else None)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -102,7 +102,7 @@ def test_a_refused_upload_shows_its_vietnamese_message(page, live_server, live_a
 
     page.set_input_files("#file", files=[{"name": "bang-tinh.xlsx", "mimeType": "application/octet-stream",
                                           "buffer": b"PK\x03\x04"}])
-    expect(error).to_contain_text("Chỉ nhận tệp Word dạng .docx")
+    expect(error).to_contain_text("Chỉ nhận tệp Word (.docx hoặc .doc)")
 
 
 def test_a_concurrent_upload_gets_the_conflict_message(page, live_server, live_app, demo, sign_in):
