@@ -40,6 +40,11 @@ def local_time(value: datetime) -> datetime:
     return value.astimezone(VIETNAM)
 
 
+def local_today() -> date:
+    """Today in Vietnam: a change effective 'today' is in force for the offices from midnight local time."""
+    return datetime.now(VIETNAM).date()
+
+
 def format_day(value) -> str:
     if isinstance(value, datetime):
         value = local_time(value).date()

@@ -10,6 +10,9 @@ def init_app(app) -> None:
     # Receivers run inside the sender's transaction, so alerts commit or vanish with the version.
     events.version_became_current.connect(services.on_version_became_current)
     events.procedure_changed.connect(services.on_procedure_changed)
+    # The registry tells alerts about its changes by signal, so legal never imports alerts.
+    events.legal_change_recorded.connect(services.on_legal_change_recorded)
+    events.legal_document_changed.connect(services.on_legal_document_changed)
     app.register_blueprint(api.bp)
     app.register_blueprint(routes.bp)
     app.add_template_global(routes.procedure_alerts, "procedure_alerts")

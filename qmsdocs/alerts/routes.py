@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from qmsdocs.agencies.models import Agency
 from qmsdocs.alerts import services
-from qmsdocs.alerts.models import RULE_LABELS, STATUS_LABELS, Alert
+from qmsdocs.alerts.models import ACTIVE_STATUSES, RULE_LABELS, STATUS_LABELS, Alert
 from qmsdocs.auth.permissions import can_approve, can_write
 from qmsdocs.db import session
 from qmsdocs.errors import QmsError
@@ -66,7 +66,7 @@ def _filters() -> dict:
         statuses = services.parse_statuses(status) if status != "all" else None
         rule = services.parse_rule(args.get("rule"))
     except QmsError:
-        statuses, rule = list(services.ACTIVE_STATUSES), None
+        statuses, rule = list(ACTIVE_STATUSES), None
     upcoming = {"1": True, "0": False}.get(args.get("upcoming", ""))
     return {"agency_code": (args.get("agency") or "").strip() or None, "statuses": statuses, "rule": rule,
             "upcoming": upcoming}

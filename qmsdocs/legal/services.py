@@ -14,12 +14,13 @@ from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 
-from qmsdocs.alerts import services as alert_services
+from qmsdocs import events
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import SYSTEM, require_admin
 from qmsdocs.db import session
 from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
+from qmsdocs.i18n import local_today
 from qmsdocs.legal.models import (
     CHANGE_KINDS,
     STATUS_LABELS,
@@ -332,7 +333,7 @@ def create_document(data: dict, *, actor) -> LegalDocument:
     record(actor, "legal.document.create", "legal_document", document.id, symbol=document.symbol)
     for alias, key, is_symbol in aliases:
         _store_alias(document, alias, key, is_symbol, actor=actor)
-    alert_services.evaluate_document(document, actor=actor)
+    events.legal_document_changed.send(document, actor=actor)
     return document
 
 
@@ -351,7 +352,7 @@ def update_document(document: LegalDocument, data: dict, *, actor) -> dict:
         session.flush()
         record(actor, "legal.document.update", "legal_document", document.id, symbol=document.symbol, **{
             k: v for k, v in changed.items() if k not in ("key", "aliases")})
-        alert_services.evaluate_document(document, actor=actor)
+        events.legal_document_changed.send(document, actor=actor)
     return changed
 
 
@@ -410,7 +411,7 @@ def add_alias(document: LegalDocument, alias: str, *, actor) -> LegalAlias | Non
     if checked is None:
         return None
     entry = _store_alias(document, *checked, actor=actor)
-    alert_services.evaluate_document(document, actor=actor)
+    events.legal_document_changed.send(document, actor=actor)
     return entry
 
 
@@ -525,8 +526,8 @@ def record_change(data: dict, *, actor) -> ChangeResult:
     session.flush()
     record(actor, "legal.change.create", "legal_document", document.id, change_id=change.id, kind=kind,
            by=by_document.symbol if by_document else None, effective_on=effective_on.isoformat())
-    _apply_status(change, alert_services.local_today(), actor)
-    opened = alert_services.evaluate_change(change, actor=actor)
+    _apply_status(change, local_today(), actor)
+    opened = events.opened_by(events.legal_change_recorded.send(change, actor=actor))
     return ChangeResult(change, True, opened, registered)
 
 
