@@ -7,32 +7,30 @@ to facts read by `qmsdocs.alerts.facts` and writes through `qmsdocs.alerts.store
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
 from qmsdocs.alerts import rules
 from qmsdocs.alerts.facts import (
     Registry,
     VersionFacts,
-    all_current_citations,
-    cited_documents,
     facts_from_rows,
     findings,
     last_reviews,
+    load_citations,
     version_facts_query,
     versions_citing,
-    versions_citing_among,
 )
 from qmsdocs.alerts.models import ACTIVE_STATUSES, Alert
-from qmsdocs.alerts.rules import ChangeFacts, DocumentFacts
-from qmsdocs.alerts.store import active_alerts, open_findings, resolve, sync_open_counts
+from qmsdocs.alerts.store import History, active_alerts, open_findings, resolve, sync_open_counts
 from qmsdocs.auth.permissions import SYSTEM
 from qmsdocs.db import session
 from qmsdocs.i18n import local_today
-from qmsdocs.legal.models import ALERTING_CHANGES, LegalChange, LegalDocument
+from qmsdocs.legal import lapse
+from qmsdocs.legal.models import LegalChange, LegalDocument
 from qmsdocs.legal.services import apply_due_changes, index_name_citations
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
 
@@ -41,6 +39,12 @@ def _condition_gone_reason(alert: Alert, facts: VersionFacts | None, registry: R
                            *, new_version: bool) -> str:
     if facts is None:
         return "Quy trình không còn phiên bản hiện hành hoặc đã bị bãi bỏ."
+    if alert.cause.startswith("lapse:"):
+        document = registry.documents.get(alert.legal_document_id)
+        symbol = document.symbol if document else ""
+        if alert.legal_document_id not in facts.cited:
+            return f"Phiên bản hiện hành không còn viện dẫn văn bản {symbol}."
+        return f"Danh mục không còn ghi văn bản {symbol} hết hiệu lực cùng văn bản mà nó quy định chi tiết."
     if alert.rule == "legal_change" and alert.legal_change_id is not None:
         for change in registry.changes_by_document.get(alert.legal_document_id, ()):
             if change.id == alert.legal_change_id:
@@ -60,38 +64,85 @@ def _condition_gone_reason(alert: Alert, facts: VersionFacts | None, registry: R
     return "Nguyên nhân cảnh báo không còn."
 
 
-def reconcile(facts_by_procedure: dict[int, VersionFacts | None], registry: Registry, reviews: dict[int, date],
-               today: date, *, actor=None, new_version_of: set[int] = frozenset(),
-               agency_of: dict[int, int] | None = None) -> tuple[int, int]:
-    """Open what the rules find for these procedures and resolve active alerts whose cause is gone."""
-    procedure_ids = list(facts_by_procedure)
+def reconcile(procedure_ids: Iterable[int] | None, *, today: date | None = None, actor=None,
+              new_version_of: Iterable[int] = ()) -> tuple[int, int]:
+    """Make the stored alerts of these procedures (None: every procedure) what the rules say now.
+
+    Every path goes through here, so open alerts are always a function of the current versions,
+    the registry, the recorded reviews and today's date, whatever happened before. Returns
+    (opened, resolved).
+    """
+    today = today or local_today()
+    new_version_of = set(new_version_of)
+    query = version_facts_query()
+    if procedure_ids is None:
+        facts = facts_from_rows(session.execute(query))
+        load_citations(facts, every_current=True)
+        active = active_alerts()
+        registry = Registry.load()
+        reviews = last_reviews()
+    else:
+        wanted_ids = set(procedure_ids)
+        facts = {}
+        for batch in _batches(wanted_ids):
+            facts.update(facts_from_rows(session.execute(query.where(Procedure.id.in_(batch)))))
+        load_citations(facts)
+        active = active_alerts(wanted_ids)
+        documents = {doc for f in facts.values() for doc in f.cited}
+        documents |= {a.legal_document_id for a in active if a.legal_document_id is not None}
+        registry = Registry.load(documents)
+        reviews = last_reviews(wanted_ids)
+    by_procedure: dict[int, VersionFacts | None] = {f.procedure_id: f for f in facts.values()}
+    for alert in active:
+        by_procedure.setdefault(alert.procedure_id, None)
+    agency_of = dict(session.execute(select(Procedure.id, Procedure.agency_id)
+                                     .where(Procedure.id.in_(by_procedure))).all()) if by_procedure else {}
+
     rows = []
-    wanted: dict[int, set[str]] = defaultdict(set)
-    for procedure_id, facts in facts_by_procedure.items():
-        if facts is None:
+    wanted: dict[int, dict[str, rules.Finding]] = defaultdict(dict)
+    for procedure_id, version in by_procedure.items():
+        if version is None:
             continue
-        for finding in findings(facts, registry, reviews.get(procedure_id), today):
-            wanted[procedure_id].add(finding.cause)
-            rows.append((procedure_id, facts.agency_id, facts.version_id, finding))
+        for finding in findings(version, registry, reviews.get(procedure_id), today):
+            wanted[procedure_id][finding.cause] = finding
+            rows.append((procedure_id, version.agency_id, version.version_id, finding))
     resolved = 0
-    for alert in active_alerts(procedure_ids):
-        facts = facts_by_procedure.get(alert.procedure_id)
-        agency_id = facts.agency_id if facts else (agency_of or {}).get(alert.procedure_id)
+    for alert in active:
+        version = by_procedure.get(alert.procedure_id)
+        agency_id = agency_of.get(alert.procedure_id)
         new_version = alert.procedure_id in new_version_of
-        if facts is None:
-            resolve(alert, _condition_gone_reason(alert, None, registry, today, new_version=False),
-                     actor=actor, agency_id=agency_id)
-            resolved += 1
-        elif alert.rule in rules.CONDITION_RULES and alert.cause not in wanted[alert.procedure_id]:
-            resolve(alert, _condition_gone_reason(alert, facts, registry, today, new_version=new_version),
-                     actor=actor, agency_id=agency_id)
+        finding = wanted[alert.procedure_id].get(alert.cause) if version is not None else None
+        if version is None or (alert.rule in rules.CONDITION_RULES and finding is None):
+            _resolve_gone(alert, version, registry, today, new_version, actor, agency_id)
             resolved += 1
         elif new_version and alert.rule in rules.REVIEW_RULES:
             resolve(alert, "Đã có phiên bản mới.", actor=actor, agency_id=agency_id)
             resolved += 1
-    opened = open_findings(rows, actor=actor)
-    sync_open_counts(procedure_ids)
+        elif finding is not None:
+            _refresh(alert, finding)
+    opened = open_findings(rows, actor=actor, history=History.load(by_procedure))
+    sync_open_counts(by_procedure)
     return len(opened), resolved
+
+
+def _batches(ids: set[int], size: int = 500):
+    items = sorted(ids)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _resolve_gone(alert, version, registry, today, new_version, actor, agency_id) -> None:
+    reason = _condition_gone_reason(alert, version, registry, today, new_version=new_version)
+    resolve(alert, reason, actor=actor, agency_id=agency_id)
+
+
+def _refresh(alert: Alert, finding: rules.Finding) -> None:
+    """An alert still standing follows its finding: upcoming until the day comes, the article rank."""
+    if alert.upcoming != finding.upcoming:
+        alert.upcoming = finding.upcoming
+    if alert.cites_touched_article != finding.cites_touched_article:
+        alert.cites_touched_article = finding.cites_touched_article
+        alert.message = finding.message
 
 
 # ---------------------------------------------------------------- evaluation entry points
@@ -99,81 +150,42 @@ def reconcile(facts_by_procedure: dict[int, VersionFacts | None], registry: Regi
 def evaluate_procedure(procedure: Procedure, *, actor=None, today: date | None = None,
                        new_version: bool = False) -> int:
     """Re-evaluate one procedure (after a new current version, a review, a retirement); returns alerts opened."""
-    today = today or local_today()
-    facts_by_procedure: dict[int, VersionFacts | None] = {procedure.id: None}
-    registry = Registry({}, {})
-    if procedure.status == "active" and procedure.current_version_id is not None:
-        rows = session.execute(version_facts_query().where(Procedure.id == procedure.id)).all()
-        facts = facts_from_rows(rows)
-        for version_facts in facts.values():
-            version_facts.cited = cited_documents([version_facts.version_id]).get(version_facts.version_id, set())
-            facts_by_procedure[procedure.id] = version_facts
-            registry = Registry.load(version_facts.cited | alert_documents([procedure.id]))
-    opened, _ = reconcile(facts_by_procedure, registry, last_reviews([procedure.id]), today, actor=actor,
-                           new_version_of={procedure.id} if new_version else set(),
-                           agency_of={procedure.id: procedure.agency_id})
+    opened, _ = reconcile([procedure.id], today=today, actor=actor,
+                          new_version_of=[procedure.id] if new_version else ())
     return opened
 
 
-def alert_documents(procedure_ids: list[int]) -> set[int]:
-    return set(session.scalars(select(Alert.legal_document_id).where(
-        Alert.procedure_id.in_(procedure_ids), Alert.status.in_(ACTIVE_STATUSES),
-        Alert.legal_document_id.is_not(None))))
+def procedures_citing(document_ids: Iterable[int]) -> set[int]:
+    """Active procedures whose current version may cite one of the documents, or with an alert about one."""
+    ids = set(document_ids)
+    if not ids:
+        return set()
+    found = set(session.scalars(select(Procedure.id).where(
+        Procedure.status == "active", Procedure.current_version_id.in_(versions_citing(ids)))))
+    found |= set(session.scalars(select(Alert.procedure_id).where(
+        Alert.legal_document_id.in_(ids), Alert.status.in_(ACTIVE_STATUSES))))
+    return found
 
 
-def affected_facts(document_id: int) -> dict[int, VersionFacts]:
-    """Current versions of active procedures citing the document, found through indexed keys."""
-    rows = session.execute(version_facts_query().where(Procedure.current_version_id.in_(versions_citing(document_id))))
-    return facts_from_rows(rows)
+def _related_documents(document_ids: Iterable[int]) -> set[int]:
+    """The documents and those detailing or guiding them, transitively: they lapse together."""
+    children, _own, _set_at = lapse.load_graph()
+    return lapse.descendants(children, document_ids)
 
 
 def evaluate_change(change: LegalChange, *, actor=None, today: date | None = None) -> int:
-    """Rule (a) for one recorded change: open alerts on every current version citing the document."""
-    today = today or local_today()
-    if change.kind not in ALERTING_CHANGES:
-        return 0
-    facts = affected_facts(change.document_id)
-    if not facts:
-        return 0
-    by_citing = versions_citing_among(change.by_document_id, facts) if change.by_document_id else set()
-    document = session.get(LegalDocument, change.document_id)
-    change_facts = ChangeFacts(change.id, change.document_id, change.kind, change.by_document_id,
-                               change.by_document.symbol if change.by_document else None, change.effective_on)
-    document_facts = DocumentFacts(document.id, document.symbol, document.status, document.effective_on)
-    rows = []
-    for version_id, version_facts in facts.items():
-        cited = {change.document_id} | ({change.by_document_id} if version_id in by_citing else set())
-        finding = rules.change_finding(change_facts, document_facts, cited, version_facts.reference_date, today)
-        if finding:
-            rows.append((version_facts.procedure_id, version_facts.agency_id, version_id, finding))
-    opened = open_findings(rows, actor=actor)
-    sync_open_counts(alert.procedure_id for alert in opened)
-    return len(opened)
+    """After a change is recorded: re-evaluate every procedure citing the document or what details it."""
+    roots = {change.document_id} | ({change.by_document_id} if change.by_document_id else set())
+    opened, _ = reconcile(procedures_citing(_related_documents(roots)), today=today, actor=actor)
+    return opened
 
 
 def evaluate_document(document: LegalDocument, *, actor=None, today: date | None = None) -> int:
-    """After a document is registered or edited (status, aliases): rules (a) and (b) for its citers."""
-    today = today or local_today()
+    """After a document is registered or edited (status, aliases, province): re-evaluate its citers."""
     session.flush()
-    facts = affected_facts(document.id)
-    document_facts = DocumentFacts(document.id, document.symbol, document.status, document.effective_on)
-    finding = rules.not_in_force_finding(document_facts, today)
-    rows = [(f.procedure_id, f.agency_id, f.version_id, finding) for f in facts.values()] if finding else []
-    opened = len(open_findings(rows, actor=actor))
-    touched = {f.procedure_id for f in facts.values()}
-    stale = session.scalars(select(Alert).options(selectinload(Alert.procedure)).where(
-        Alert.rule == "not_in_force", Alert.legal_document_id == document.id,
-        Alert.status.in_(ACTIVE_STATUSES)))
-    for alert in stale:
-        if finding is None or alert.cause != finding.cause:
-            reason = (f"Văn bản {document.symbol} nay ở tình trạng “{document.status_label}”."
-                      if alert.procedure_id in touched or finding is None else
-                      f"Phiên bản hiện hành không còn viện dẫn văn bản {document.symbol}.")
-            resolve(alert, reason, actor=actor)
-            touched.add(alert.procedure_id)
-    sync_open_counts(touched)
-    for change in document.changes:
-        opened += evaluate_change(change, actor=actor, today=today)
+    related = _related_documents({document.id})
+    related |= set(session.scalars(select(LegalChange.document_id).where(LegalChange.by_document_id == document.id)))
+    opened, _ = reconcile(procedures_citing(related), today=today, actor=actor)
     return opened
 
 
@@ -196,24 +208,11 @@ def evaluate_all(*, actor=None, today: date | None = None) -> EvaluationReport:
     today = today or local_today()
     report = EvaluationReport()
     report.statuses_updated = apply_due_changes(today=today, actor=actor)
-    report.took_effect = session.execute(
-        update(Alert).where(Alert.upcoming.is_(True), Alert.effective_on <= today,
-                            Alert.status.in_(ACTIVE_STATUSES)).values(upcoming=False)
-    ).rowcount or 0
-    facts = facts_from_rows(session.execute(version_facts_query()))
-    cited = all_current_citations()
-    for version_id, version_facts in facts.items():
-        version_facts.cited = cited.get(version_id, set())
-    facts_by_procedure: dict[int, VersionFacts | None] = {f.procedure_id: f for f in facts.values()}
-    # Procedures with active alerts but no current version any more (retired): their alerts resolve.
-    for procedure_id, agency_id in session.execute(
-            select(Alert.procedure_id, Procedure.agency_id).join(Procedure, Procedure.id == Alert.procedure_id)
-            .where(Alert.status.in_(ACTIVE_STATUSES)).distinct()):
-        facts_by_procedure.setdefault(procedure_id, None)
-    agency_of = dict(session.execute(select(Procedure.id, Procedure.agency_id)).all())
-    report.procedures = len(facts)
-    report.opened, report.resolved = reconcile(facts_by_procedure, Registry.load(), last_reviews(), today,
-                                                actor=actor, agency_of=agency_of)
+    report.took_effect = session.scalar(select(func.count()).select_from(Alert).where(
+        Alert.upcoming.is_(True), Alert.effective_on <= today, Alert.status.in_(ACTIVE_STATUSES))) or 0
+    report.procedures = session.scalar(select(func.count()).select_from(Procedure).where(
+        Procedure.status == "active", Procedure.current_version_id.is_not(None))) or 0
+    report.opened, report.resolved = reconcile(None, today=today, actor=actor)
     return report
 
 
@@ -231,11 +230,11 @@ def on_procedure_changed(procedure: Procedure, **_kw) -> None:
         evaluate_procedure(procedure, actor=SYSTEM)
 
 
-def on_legal_change_recorded(change: LegalChange, **_kw) -> int:
+def on_legal_change_recorded(change: LegalChange, **kw) -> int:
     """The registry recorded a change: open the alerts it causes."""
-    return evaluate_change(change, actor=_kw.get("actor"))
+    return evaluate_change(change, actor=kw.get("actor"))
 
 
-def on_legal_document_changed(document: LegalDocument, **_kw) -> int:
+def on_legal_document_changed(document: LegalDocument, **kw) -> int:
     """A document was registered or edited: re-evaluate its citers."""
-    return evaluate_document(document, actor=_kw.get("actor"))
+    return evaluate_document(document, actor=kw.get("actor"))

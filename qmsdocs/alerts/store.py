@@ -15,18 +15,47 @@ from sqlalchemy import func, insert, select
 from qmsdocs import events
 from qmsdocs.alerts.facts import chunks
 from qmsdocs.alerts.models import ACTIVE_STATUSES, Alert
-from qmsdocs.alerts.rules import Finding
+from qmsdocs.alerts.rules import CONDITION_RULES, Finding
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import SYSTEM
 from qmsdocs.db import session, utcnow
 from qmsdocs.procedures.models import Procedure
 
 
-def _existing_causes(procedure_ids: Iterable[int]) -> set[tuple[int, str]]:
-    existing = set()
-    for batch in chunks(set(procedure_ids)):
-        existing.update(session.execute(select(Alert.procedure_id, Alert.cause).where(Alert.procedure_id.in_(batch))))
-    return existing
+@dataclass
+class History:
+    """What earlier alerts of some procedures say about raising a cause again."""
+
+    active: set[tuple[int, str]]
+    # (procedure, cause, version) a person dismissed: holds for that version only.
+    dismissed: set[tuple[int, str, int | None]]
+    # (procedure, cause) -> the highest occurrence so far.
+    occurrences: dict[tuple[int, str], int]
+
+    @classmethod
+    def load(cls, procedure_ids: Iterable[int]) -> History:
+        history = cls(set(), set(), {})
+        for batch in chunks(set(procedure_ids)):
+            for procedure_id, cause, status, dismissed_version_id, occurrence in session.execute(
+                    select(Alert.procedure_id, Alert.cause, Alert.status, Alert.dismissed_version_id,
+                           Alert.occurrence).where(Alert.procedure_id.in_(batch))):
+                history.note(procedure_id, cause, status, dismissed_version_id, occurrence)
+        return history
+
+    def note(self, procedure_id, cause, status, dismissed_version_id, occurrence) -> None:
+        key = (procedure_id, cause)
+        if status in ACTIVE_STATUSES:
+            self.active.add(key)
+        elif status == "dismissed":
+            self.dismissed.add((procedure_id, cause, dismissed_version_id))
+        self.occurrences[key] = max(self.occurrences.get(key, 0), occurrence or 1)
+
+    def blocks(self, procedure_id: int, version_id: int | None, finding: Finding) -> bool:
+        """Already active; dismissed for this very version; or an event-raised cause raised once already."""
+        key = (procedure_id, finding.cause)
+        if key in self.active or (procedure_id, finding.cause, version_id) in self.dismissed:
+            return True
+        return finding.rule not in CONDITION_RULES and key in self.occurrences
 
 
 @dataclass(frozen=True)
@@ -36,29 +65,33 @@ class Opened:
 
 
 def open_findings(rows: list[tuple[int, int, int | None, Finding]], *, actor=None,
-                   existing: set[tuple[int, str]] | None = None) -> list[Opened]:
-    """Open an alert for each (procedure_id, agency_id, version_id, finding) not raised before.
+                  history: History | None = None) -> list[Opened]:
+    """Open an alert for each (procedure_id, agency_id, version_id, finding) unless `History.blocks` it.
 
+    A condition met again (after a resolution, or by a later version than the dismissed one) opens
+    the next occurrence: the earlier alert stays as it was, so the history reads in order.
     Inserted in one bulk statement: a change can touch thousands of procedures at once.
     """
     if not rows:
         return []
-    if existing is None:
-        existing = _existing_causes(row[0] for row in rows)
+    if history is None:
+        history = History.load(row[0] for row in rows)
     values, audit = [], []
     now = utcnow()
     for procedure_id, agency_id, version_id, finding in rows:
-        if (procedure_id, finding.cause) in existing:
+        if history.blocks(procedure_id, version_id, finding):
             continue
-        existing.add((procedure_id, finding.cause))
+        occurrence = history.occurrences.get((procedure_id, finding.cause), 0) + 1
+        history.note(procedure_id, finding.cause, "open", None, occurrence)
         values.append({
-            "procedure_id": procedure_id, "rule": finding.rule, "cause": finding.cause,
+            "procedure_id": procedure_id, "rule": finding.rule, "cause": finding.cause, "occurrence": occurrence,
             "legal_document_id": finding.legal_document_id, "legal_change_id": finding.legal_change_id,
             "tthc_code": finding.tthc_code, "version_id": version_id, "status": "open", "upcoming": finding.upcoming,
             "effective_on": finding.effective_on, "message": finding.message,
             "resolution_hint": finding.resolution_hint, "opened_at": now,
+            "cites_touched_article": finding.cites_touched_article,
         })
-        audit.append((agency_id, finding))
+        audit.append((agency_id, finding, occurrence))
     if not values:
         return []
     opened = []
@@ -67,9 +100,10 @@ def open_findings(rows: list[tuple[int, int, int | None, Finding]], *, actor=Non
         result = session.execute(insert(Alert).returning(Alert.id, Alert.procedure_id, sort_by_parameter_order=True),
                                  batch)
         opened.extend(Opened(alert_id, procedure_id) for alert_id, procedure_id in result)
-    for entry, (agency_id, finding) in zip(opened, audit):
+    for entry, (agency_id, finding, occurrence) in zip(opened, audit):
         record(actor or SYSTEM, "alert.open", "alert", entry.alert_id, agency_id=agency_id,
-               procedure_id=entry.procedure_id, rule=finding.rule, cause=finding.cause, upcoming=finding.upcoming)
+               procedure_id=entry.procedure_id, rule=finding.rule, cause=finding.cause, upcoming=finding.upcoming,
+               occurrence=occurrence)
     return opened
 
 

@@ -103,6 +103,8 @@ def dismiss(alert: Alert, reason: str, *, actor) -> None:
     alert.dismissed_at = utcnow()
     alert.dismissed_by_id = getattr(actor, "id", None)
     alert.dismissal_reason = reason
+    # A judgement about the version in force now: a later version meeting the same condition is flagged again.
+    alert.dismissed_version_id = alert.procedure.current_version_id
     record(actor, "alert.dismiss", "alert", alert.id, agency_id=alert.procedure.agency_id,
            procedure_id=alert.procedure_id, reason=reason)
     sync_open_counts([alert.procedure_id])
