@@ -51,6 +51,13 @@ def alert_json(alert: Alert) -> dict:
         "dismissed_at": _moment(alert.dismissed_at),
         "dismissed_by": alert.dismissed_by.username if alert.dismissed_by else None,
         "dismissal_reason": alert.dismissal_reason,
+        # The version the alert was opened on, and the one a dismissal judged (it holds for that one only).
+        "version_id": alert.version_id,
+        "dismissed_version_id": alert.dismissed_version_id,
+        # 2, 3 … when the same cause was raised again (after a resolution, or on a later version).
+        "occurrence": alert.occurrence,
+        "change_articles": change.article_list if change else [],
+        "cites_touched_article": alert.cites_touched_article,
     }
 
 
