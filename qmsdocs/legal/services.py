@@ -17,10 +17,11 @@ from sqlalchemy import func, or_, select
 from qmsdocs import events
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import SYSTEM, require_admin
-from qmsdocs.db import session
+from qmsdocs.db import session, utcnow
 from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 from qmsdocs.i18n import local_today
+from qmsdocs.legal import lapse
 from qmsdocs.legal.models import (
     CHANGE_KINDS,
     STATUS_LABELS,
@@ -65,8 +66,20 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().lower()
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1945, 2100
+
+
 def parse_date(value, field_name: str, *, required: bool = False) -> date | None:
-    """ISO (2024-08-01) or Vietnamese (01/08/2024, 1-8-2024, 01.08.2024) dates."""
+    """ISO (2024-08-01) or Vietnamese (01/08/2024, 1-8-2024, 01.08.2024) dates, between 1945 and 2100
+    (no legal document, change or review of the Republic lies outside; 0001-01-01 is a typing slip)."""
+    day = _parse_day(value, field_name, required=required)
+    if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise InvalidInput(f"Ngày '{field_name}' ({day:%d/%m/%Y}) nằm ngoài khoảng {EARLIEST_YEAR}–{LATEST_YEAR}; "
+                           "hãy kiểm tra lại năm.", code="date_out_of_range")
+    return day
+
+
+def _parse_day(value, field_name: str, *, required: bool) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -104,6 +117,33 @@ def parse_status(value) -> str | None:
     labels = "; ".join(STATUS_LABELS.values())
     raise InvalidInput(f"Tình trạng hiệu lực '{value[:60]}' không hợp lệ; dùng một trong: {labels}.",
                        code="invalid_status")
+
+
+ARTICLE = re.compile(r"(?:khoan\s+(?P<clause>\d{1,3})\s+)?(?:dieu\s+)?(?P<article>\d{1,4})(?:\.(?P<dot>\d{1,3}))?")
+MAX_ARTICLES = 50
+
+
+def parse_articles(value) -> list[str]:
+    """`["5", "7.2"]` (or "Điều 5", "khoản 2 Điều 7"): the articles a change touches, as "5" and "7.2"."""
+    if value is None or value == "" or value == []:
+        return []
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[;,]", value) if part.strip()]
+    if not isinstance(value, list) or len(value) > MAX_ARTICLES:
+        raise InvalidInput(f"Trường 'articles' phải là danh sách (tối đa {MAX_ARTICLES}) các điều, khoản bị tác động, "
+                           'ví dụ ["5", "7.2"] (7.2 = khoản 2 Điều 7).', code="invalid_articles")
+    articles = []
+    for item in value:
+        match = ARTICLE.fullmatch(fold(item)) if isinstance(item, str) else None
+        if match is None or (match["clause"] and match["dot"]):
+            shown = str(item)[:40]
+            raise InvalidInput(f"Trường 'articles': '{shown}' không phải số điều hoặc khoản; hãy ghi như \"5\" "
+                               '(Điều 5) hoặc "7.2" (khoản 2 Điều 7).', code="invalid_articles")
+        clause = match["clause"] or match["dot"]
+        article = str(int(match["article"])) + (f".{int(clause)}" if clause else "")
+        if article not in articles:
+            articles.append(article)
+    return articles
 
 
 def parse_change_kind(value) -> str:
@@ -345,10 +385,16 @@ def update_document(document: LegalDocument, data: dict, *, actor) -> dict:
         _ensure_key_free(fields.key, document=document)
     aliases = _checked_aliases(document, _alias_list(data.get("aliases")), own_key=fields.key)
     changed = _apply(document, fields)
+    if "status" in changed:
+        # Stated by hand: overrides what earlier changes or a lapsing parent would infer.
+        document.status_set_at = utcnow()
+        document.status_reason = None
+        document.lapsed_with_id = None
     for alias, key, is_symbol in aliases:
         _store_alias(document, alias, key, is_symbol, actor=actor)
         changed.setdefault("aliases", []).append(alias)
     if changed:
+        apply_lapses(today=local_today(), actor=actor)
         session.flush()
         record(actor, "legal.document.update", "legal_document", document.id, symbol=document.symbol, **{
             k: v for k, v in changed.items() if k not in ("key", "aliases")})
@@ -500,9 +546,16 @@ def record_change(data: dict, *, actor) -> ChangeResult:
     if kind in ("detailed", "guided") and by is None:
         raise InvalidInput("Hãy ghi văn bản quy định chi tiết hoặc hướng dẫn vào trường 'by'.", code="missing_field")
     if by is not None and _resolved_key(by) == _resolved_key(symbol):
-        raise InvalidInput("Văn bản tác động phải khác văn bản bị thay đổi.", code="invalid_change")
+        raise InvalidInput("Trường 'by': văn bản tác động phải khác văn bản bị thay đổi (một văn bản không thể "
+                           "quy định chi tiết, thay thế hay sửa đổi chính nó).", code="invalid_change")
     effective_on = parse_date(data.get("effective_on"), "effective_on", required=True)
+    articles = parse_articles(data.get("articles"))
+    if articles and kind not in ("amended", "partially_expired"):
+        raise InvalidInput("Trường 'articles' chỉ dùng cho thay đổi sửa đổi, bổ sung (amended) hoặc hết hiệu lực "
+                           "một phần (partially_expired).", code="invalid_articles")
     note = _clean_text(data.get("note"), "note", required=False, max_length=MAX_NOTE) or ""
+    if kind in lapse.DETAILING_CHANGES and find_document(symbol) and find_document(by):
+        _refuse_detailing_cycle(find_document(symbol), find_document(by))
     registered = []
     document = find_document(symbol)
     if document is None:
@@ -521,21 +574,38 @@ def record_change(data: dict, *, actor) -> ChangeResult:
     if existing is not None:
         return ChangeResult(existing, False, 0, registered)
     change = LegalChange(document=document, kind=kind, by_document=by_document, effective_on=effective_on,
-                         note=note, recorded_by_id=getattr(actor, "id", None))
+                         articles=",".join(articles) or None, note=note, recorded_by_id=getattr(actor, "id", None),
+                         recorded_at=utcnow())
     session.add(change)
     session.flush()
     record(actor, "legal.change.create", "legal_document", document.id, change_id=change.id, kind=kind,
-           by=by_document.symbol if by_document else None, effective_on=effective_on.isoformat())
+           by=by_document.symbol if by_document else None, effective_on=effective_on.isoformat(),
+           articles=articles or None)
     _apply_status(change, local_today(), actor)
+    apply_lapses(today=local_today(), actor=actor)
     opened = events.opened_by(events.legal_change_recorded.send(change, actor=actor))
     return ChangeResult(change, True, opened, registered)
 
 
+def _refuse_detailing_cycle(parent: LegalDocument, child: LegalDocument) -> None:
+    """A document cannot detail itself, nor (through others) a document that details it."""
+    children, _own, _set_at = lapse.load_graph()
+    if lapse.creates_cycle(children, parent.id, child.id):
+        raise InvalidInput(
+            f"Trường 'by': {child.symbol} không thể quy định chi tiết hoặc hướng dẫn {parent.symbol} vì "
+            f"{parent.symbol} đã (trực tiếp hoặc gián tiếp) quy định chi tiết {child.symbol}; "
+            "quan hệ như vậy tạo vòng lặp. Hãy kiểm tra lại chiều của quan hệ.", code="detailing_cycle")
+
+
 def _apply_status(change: LegalChange, today: date, actor) -> bool:
-    """A change in force moves the document's status the way the national database shows it."""
+    """A change in force moves the document's status the way the national database shows it,
+    unless an administrator stated the status by hand after the change was recorded."""
     if change.effective_on > today:
         return False
     document = change.document
+    if document.status_set_at is not None and change.recorded_at is not None \
+            and document.status_set_at >= change.recorded_at:
+        return False
     new_status = None
     if change.kind in ("replaced", "repealed", "expired") and document.status in ("in_force", "partially_expired"):
         new_status = "expired"
@@ -562,5 +632,44 @@ def apply_due_changes(*, today: date, actor=None) -> int:
                old=document.status, new="in_force")
         document.status = "in_force"
         updated += 1
+    updated += apply_lapses(today=today, actor=actor)
     session.flush()
     return updated
+
+
+def apply_lapses(*, today: date, actor=None) -> int:
+    """Give documents lapsing with the one they detail the status "expired with its parent", with its
+    reason, once the day has come; undo it where the registry no longer infers it. Returns how many moved."""
+    due = {doc_id: found for doc_id, found in lapse.current_lapses().items() if found.effective_on <= today}
+    moved = 0
+    marked = set(session.scalars(select(LegalDocument.id).where(LegalDocument.status == "expired_with_parent")))
+    for document_id in marked - set(due):
+        document = session.get(LegalDocument, document_id)
+        if document.status_set_at is not None and document.lapsed_with_id is None:
+            continue  # stated by hand
+        record(actor or SYSTEM, "legal.document.status", "legal_document", document.id, symbol=document.symbol,
+               old=document.status, new="in_force", reason="no longer inferred")
+        document.status, document.status_reason, document.lapsed_with_id = "in_force", None, None
+        moved += 1
+    for document_id, found in due.items():
+        document = session.get(LegalDocument, document_id)
+        if document.status not in ("in_force", "partially_expired", "expired_with_parent"):
+            continue
+        parent = session.get(LegalDocument, found.parent_id)
+        reason = lapse_reason(parent, found)
+        if document.status == "expired_with_parent" and document.status_reason == reason:
+            continue
+        record(actor or SYSTEM, "legal.document.status", "legal_document", document.id, symbol=document.symbol,
+               old=document.status, new="expired_with_parent", parent=parent.symbol)
+        document.status, document.status_reason, document.lapsed_with_id = "expired_with_parent", reason, parent.id
+        moved += 1
+    if moved:
+        session.flush()
+    return moved
+
+
+def lapse_reason(parent: LegalDocument, found: lapse.Lapse) -> str:
+    relation = "quy định chi tiết" if found.relation == "detailed" else "hướng dẫn"
+    name = f"{parent.doc_type} {parent.symbol}" if parent.doc_type not in ("", "Văn bản") else parent.symbol
+    return (f"Hết hiệu lực cùng {name} mà văn bản này {relation}, từ ngày {found.effective_on:%d/%m/%Y} "
+            "(Luật Ban hành văn bản quy phạm pháp luật 64/2025/QH15, sửa đổi bởi 87/2025/QH15).")
