@@ -32,6 +32,8 @@ def alert_json(alert: Alert) -> dict:
         "agency": procedure.agency.code,
         "rule": alert.rule,
         "rule_label": alert.rule_label,
+        # What exactly raised it (change:17, lapse:4:17, not_in_force:4:suspended, review:2026-03-05 …).
+        "cause": alert.cause,
         "legal_symbol": alert.legal_document.symbol if alert.legal_document else None,
         "legal_document_id": alert.legal_document_id,
         "change": change.kind if change else None,

@@ -95,8 +95,13 @@ def reconcile(procedure_ids: Iterable[int] | None, *, today: date | None = None,
     by_procedure: dict[int, VersionFacts | None] = {f.procedure_id: f for f in facts.values()}
     for alert in active:
         by_procedure.setdefault(alert.procedure_id, None)
-    agency_of = dict(session.execute(select(Procedure.id, Procedure.agency_id)
-                                     .where(Procedure.id.in_(by_procedure))).all()) if by_procedure else {}
+    agency_of, retired = {}, set()
+    for batch in _batches(set(by_procedure)):
+        for procedure_id, agency_id, status in session.execute(
+                select(Procedure.id, Procedure.agency_id, Procedure.status).where(Procedure.id.in_(batch))):
+            agency_of[procedure_id] = agency_id
+            if status != "active":
+                retired.add(procedure_id)
 
     rows = []
     wanted: dict[int, dict[str, rules.Finding]] = defaultdict(dict)
@@ -112,7 +117,9 @@ def reconcile(procedure_ids: Iterable[int] | None, *, today: date | None = None,
         agency_id = agency_of.get(alert.procedure_id)
         new_version = alert.procedure_id in new_version_of
         finding = wanted[alert.procedure_id].get(alert.cause) if version is not None else None
-        if version is None or (alert.rule in rules.CONDITION_RULES and finding is None):
+        # A retired procedure needs no alerts; an active one without a current version keeps the
+        # event-raised ones (a move asks for a review whether or not a version exists yet).
+        if alert.procedure_id in retired or (alert.rule in rules.CONDITION_RULES and finding is None):
             _resolve_gone(alert, version, registry, today, new_version, actor, agency_id)
             resolved += 1
         elif new_version and alert.rule in rules.REVIEW_RULES:
