@@ -20,11 +20,13 @@ RULE_ALIASES = {"a": "legal_change", "b": "not_in_force", "c": "review_overdue",
 
 
 def alerts_for_procedure(procedure_id: int) -> list[Alert]:
-    """Every alert of a procedure, active ones first, each group oldest first."""
+    """Every alert of a procedure, active ones first (touched articles first), each group oldest first."""
     alerts = session.scalars(
         select(Alert).options(selectinload(Alert.legal_document), selectinload(Alert.legal_change))
         .where(Alert.procedure_id == procedure_id).order_by(Alert.opened_at, Alert.id))
-    return sorted(alerts, key=lambda alert: (not alert.is_active,))
+    # A change touching an article the procedure cites ranks before one touching only others.
+    rank = {True: 0, None: 1, False: 2}
+    return sorted(alerts, key=lambda alert: (not alert.is_active, rank[alert.cites_touched_article]))
 
 
 def parse_rule(value: str | None) -> str | None:

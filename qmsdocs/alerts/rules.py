@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from qmsdocs.legal.models import ALERTING_CHANGES, STATUS_LABELS
+from qmsdocs.legal.services import article_label
 
 # Alerts of these rules resolve by themselves once their condition no longer holds.
 CONDITION_RULES = ("legal_change", "not_in_force", "review_overdue")
@@ -97,12 +98,6 @@ def change_resolution(change: ChangeFacts, cited: set[int], version_date: date |
             and version_date >= change.effective_on):
         return "Phiên bản hiện hành được ban hành sau khi văn bản thay đổi."
     return None
-
-
-def article_label(article: str) -> str:
-    """"7.2" → "khoản 2 Điều 7", "5" → "Điều 5"."""
-    number, _, clause = article.partition(".")
-    return f"khoản {clause} Điều {number}" if clause else f"Điều {number}"
 
 
 def articles_overlap(a: str, b: str) -> bool:

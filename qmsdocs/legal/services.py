@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 
 from qmsdocs import events
+from qmsdocs.agencies.models import Agency
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import SYSTEM, require_admin
 from qmsdocs.db import session, utcnow
 from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 from qmsdocs.i18n import local_today
-from qmsdocs.legal import lapse
+from qmsdocs.legal import lapse, provincial
 from qmsdocs.legal.models import (
     CHANGE_KINDS,
     STATUS_LABELS,
@@ -146,6 +148,12 @@ def parse_articles(value) -> list[str]:
     return articles
 
 
+def article_label(article: str) -> str:
+    """"7.2" → "khoản 2 Điều 7", "5" → "Điều 5"."""
+    number, _, clause = article.partition(".")
+    return f"khoản {clause} Điều {number}" if clause else f"Điều {number}"
+
+
 def parse_change_kind(value) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("Thiếu loại thay đổi 'change' (amended, replaced, repealed, expired, partially_expired, "
@@ -213,15 +221,31 @@ def get_document(document_id: int) -> LegalDocument:
     return document
 
 
-def find_document(text: str) -> LegalDocument | None:
-    """A registered document by symbol (any spelling), another symbol, or one of its names."""
+def find_document(text: str, issuer: str | None = None) -> LegalDocument | None:
+    """A registered document by symbol (any spelling), another symbol, or one of its names.
+
+    A local authority's symbol (QĐ-UBND …) is found by its province when `issuer` names one, or
+    when a single province has it; several provinces without an issuer is refused as ambiguous.
+    """
     if not isinstance(text, str) or not text.strip():
         return None
     key = normalize_symbol(text)
     if key:
         document = session.scalar(select(LegalDocument).where(LegalDocument.key == key))
-        if document:
+        if document and not (issuer and provincial.is_local_key(key)):
             return document
+        local = list(session.scalars(select(LegalDocument).where(LegalDocument.citation_key == key,
+                                                                 LegalDocument.province.is_not(None))))
+        if issuer and local:
+            province = provincial.province_named(issuer)
+            return next((d for d in local if provincial.same_province(d.province, province)), None)
+        if len(local) == 1:
+            return local[0]
+        if len(local) > 1:
+            raise Conflict(f"Có {len(local)} văn bản số {canonical_symbol(text) or text} của các tỉnh "
+                           f"{', '.join(d.province for d in local)}; hãy ghi cơ quan ban hành (trường 'issuer', "
+                           "ví dụ 'UBND tỉnh Trà Vinh') hoặc dùng mã số văn bản.", code="ambiguous_document",
+                           candidates=[{"id": d.id, "province": d.province} for d in local])
     alias_key = key or fold(text)
     return session.scalar(select(LegalDocument).join(LegalAlias).where(LegalAlias.key == alias_key))
 
@@ -282,22 +306,95 @@ class UnknownCitation:
     key: str
     symbol: str
     procedures: int
+    # Provinces whose document of this number the registry has, when none could be chosen.
+    candidates: list[str] = field(default_factory=list)
 
 
 def unknown_citations(limit: int | None = None) -> list[UnknownCitation]:
-    """Keys cited by current versions that match nothing in the registry, most cited first."""
-    known = select(LegalDocument.key).union(select(LegalAlias.key).where(LegalAlias.is_symbol.is_(True)))
+    """Keys cited by current versions that match nothing in the registry, most cited first; and
+    provincial symbols whose citing agency's province has no entry, or that several could mean."""
+    known = (select(LegalDocument.key)
+             .union(select(LegalAlias.key).where(LegalAlias.is_symbol.is_(True)),
+                    select(LegalDocument.citation_key).where(LegalDocument.province.is_not(None))))
     query = (
         select(Citation.key, func.min(Citation.symbol), func.count(func.distinct(Procedure.id)))
         .join(Procedure, Procedure.current_version_id == Citation.version_id)
         .where(Procedure.status == "active", Citation.key.not_in(known))
         .group_by(Citation.key)
-        .order_by(func.count(func.distinct(Procedure.id)).desc(), Citation.key)
     )
-    if limit:
-        query = query.limit(limit)
-    return [UnknownCitation(key, canonical_symbol(symbol) or symbol, count)
-            for key, symbol, count in session.execute(query)]
+    found = [UnknownCitation(key, canonical_symbol(symbol) or symbol, count)
+             for key, symbol, count in session.execute(query)]
+    found += _unresolved_provincial()
+    found.sort(key=lambda u: (-u.procedures, u.key))
+    return found[:limit] if limit else found
+
+
+def _unresolved_provincial() -> list[UnknownCitation]:
+    candidates: dict[str, dict[str, int]] = defaultdict(dict)
+    for document_id, key, province in session.execute(
+            select(LegalDocument.id, LegalDocument.citation_key, LegalDocument.province)
+            .where(LegalDocument.province.is_not(None))):
+        candidates[key][province] = document_id
+    if not candidates:
+        return []
+    rows = session.execute(
+        select(Citation.key, Citation.symbol, Procedure.id, Agency.province, Agency.former_province,
+               ProcedureVersion.doc_issued_on, ProcedureVersion.uploaded_at)
+        .join(ProcedureVersion, ProcedureVersion.id == Citation.version_id)
+        .join(Procedure, Procedure.current_version_id == Citation.version_id)
+        .join(Agency, Agency.id == Procedure.agency_id)
+        .where(Procedure.status == "active", Citation.key.in_(list(candidates))))
+    unresolved: dict[str, tuple[str, set[int]]] = {}
+    for key, symbol, procedure_id, province, former, issued_on, uploaded_at in rows:
+        day = issued_on or uploaded_at.date()
+        if provincial.resolve(candidates[key], province, former, day) is None:
+            unresolved.setdefault(key, (canonical_symbol(symbol) or symbol, set()))[1].add(procedure_id)
+    return [UnknownCitation(key, symbol, len(ids), sorted(candidates[key]))
+            for key, (symbol, ids) in unresolved.items()]
+
+
+@dataclass
+class CitedEntry:
+    """How one citation of a version reads against the registry (for the procedure page)."""
+
+    symbol: str
+    articles: list[str]
+    document: LegalDocument | None
+    candidates: list[str]
+
+
+def cited_entries(version: ProcedureVersion) -> list[CitedEntry]:
+    """Each symbol a version cites, with the registry entry it resolves to (the agency's own province
+    for a provincial symbol) or the provinces it could mean."""
+    procedure = version.procedure
+    agency = procedure.agency
+    day = version.doc_issued_on or version.uploaded_at.date()
+    entries: dict[str, CitedEntry] = {}
+    for citation in version.citations:
+        entry = entries.get(citation.key)
+        if entry is None:
+            document, candidates = _resolve_citation(citation.key, agency, day)
+            entry = entries[citation.key] = CitedEntry(citation.symbol, [], document, candidates)
+        for article in (citation.articles or "").split(","):
+            if article and article not in entry.articles:
+                entry.articles.append(article)
+    return list(entries.values())
+
+
+def _resolve_citation(key: str, agency: Agency, day: date) -> tuple[LegalDocument | None, list[str]]:
+    document = session.scalar(select(LegalDocument).where(LegalDocument.key == key))
+    if document is not None:
+        return document, []
+    alias = session.scalar(select(LegalAlias).where(LegalAlias.key == key))
+    if alias is not None:
+        return alias.document, []
+    local = {d.province: d for d in session.scalars(select(LegalDocument).where(
+        LegalDocument.citation_key == key, LegalDocument.province.is_not(None)))}
+    chosen = provincial.resolve({name: d.id for name, d in local.items()}, agency.province, agency.former_province,
+                                day)
+    if chosen is not None:
+        return session.get(LegalDocument, chosen), []
+    return None, sorted(local)
 
 
 # ---------------------------------------------------------------- writing
@@ -317,6 +414,8 @@ def _ensure_key_free(key: str, *, document: LegalDocument | None = None) -> None
 class DocumentFields:
     symbol: str
     key: str
+    citation_key: str
+    province: str | None
     doc_type: str
     title: str
     issuer: str | None
@@ -340,6 +439,15 @@ def document_fields(data: dict, *, partial_of: LegalDocument | None = None) -> D
                         max_length=MAX_TITLE)
     issuer = _clean_text(pick("issuer", current.issuer if current else None), "issuer", required=False,
                          max_length=255)
+    citation_key, province = key, None
+    if provincial.is_local_key(key):
+        if issuer is None and current is None:
+            raise InvalidInput(f"Trường 'issuer': {symbol} là văn bản của chính quyền địa phương; hãy ghi cơ quan ban "
+                               "hành kèm tên tỉnh (ví dụ 'UBND tỉnh Trà Vinh') để không lẫn với văn bản cùng số "
+                               "của tỉnh khác.", code="missing_field")
+        if issuer is not None:
+            province = provincial.authority_province(issuer, known=_agency_provinces())
+            key = provincial.local_key(citation_key, province)
     issued_on = parse_date(pick("issued_on", current.issued_on if current else None), "issued_on")
     effective_on = parse_date(pick("effective_on", current.effective_on if current else None), "effective_on")
     status = parse_status(pick("status", current.status if current else None)) or "in_force"
@@ -347,12 +455,20 @@ def document_fields(data: dict, *, partial_of: LegalDocument | None = None) -> D
                        max_length=MAX_NOTE) or ""
     if issued_on and effective_on and effective_on < issued_on:
         raise InvalidInput("Ngày có hiệu lực không thể trước ngày ban hành.", code="invalid_date")
-    return DocumentFields(symbol, key, doc_type, title, issuer, issued_on, effective_on, status, note)
+    return DocumentFields(symbol, key, citation_key, province, doc_type, title, issuer, issued_on, effective_on,
+                          status, note)
+
+
+def _agency_provinces() -> set[str]:
+    """Provinces the agencies record, besides the list of provinces (a newly created unit, say)."""
+    rows = session.execute(select(Agency.province, Agency.former_province)).all()
+    return {name for row in rows for name in row if name}
 
 
 def _apply(document: LegalDocument, fields: DocumentFields) -> dict:
     changed = {}
-    for name in ("symbol", "key", "doc_type", "title", "issuer", "issued_on", "effective_on", "status", "note"):
+    for name in ("symbol", "key", "citation_key", "province", "doc_type", "title", "issuer", "issued_on",
+                 "effective_on", "status", "note"):
         value = getattr(fields, name)
         if getattr(document, name) != value:
             changed[name] = value.isoformat() if isinstance(value, date) else value
@@ -502,7 +618,7 @@ def _index_name_everywhere(alias: LegalAlias) -> None:
 def _register_stub(symbol: str, *, actor, kind_hint: str) -> LegalDocument:
     """A document named by a change but not yet in the registry: registered with what we know."""
     canonical, key = clean_symbol(symbol)
-    document = LegalDocument(symbol=canonical, key=key, doc_type=infer_type(canonical),
+    document = LegalDocument(symbol=canonical, key=key, citation_key=key, doc_type=infer_type(canonical),
                              title=f"Văn bản {canonical} (chưa nhập trích yếu)", status="in_force",
                              note=f"Tự thêm khi ghi nhận thay đổi ({kind_hint}); hãy bổ sung trích yếu và ngày.")
     _ensure_key_free(key)
@@ -512,8 +628,8 @@ def _register_stub(symbol: str, *, actor, kind_hint: str) -> LegalDocument:
     return document
 
 
-def _resolved_key(text: str) -> str | None:
-    document = find_document(text)
+def _resolved_key(text: str, issuer: str | None = None) -> str | None:
+    document = find_document(text, issuer)
     return document.key if document else normalize_symbol(text)
 
 
@@ -532,7 +648,9 @@ def record_change(data: dict, *, actor) -> ChangeResult:
     """
     require_admin(actor)
     symbol = data.get("symbol")
-    if find_document(symbol) is None:
+    issuer = _clean_text(data.get("issuer"), "issuer", required=False, max_length=255)
+    by_issuer = _clean_text(data.get("by_issuer"), "by_issuer", required=False, max_length=255)
+    if find_document(symbol, issuer) is None:
         clean_symbol(symbol)
     kind = parse_change_kind(data.get("change"))
     by = data.get("by")
@@ -541,11 +659,11 @@ def record_change(data: dict, *, actor) -> ChangeResult:
     elif not isinstance(by, str):
         raise InvalidInput("Trường 'by' phải là số ký hiệu văn bản tác động, dạng chuỗi (ví dụ: 31/2024/QH15).",
                            code="invalid_field")
-    elif find_document(by) is None:
+    elif find_document(by, by_issuer) is None:
         clean_symbol(by, "by")
     if kind in ("detailed", "guided") and by is None:
         raise InvalidInput("Hãy ghi văn bản quy định chi tiết hoặc hướng dẫn vào trường 'by'.", code="missing_field")
-    if by is not None and _resolved_key(by) == _resolved_key(symbol):
+    if by is not None and _resolved_key(by, by_issuer) == _resolved_key(symbol, issuer):
         raise InvalidInput("Trường 'by': văn bản tác động phải khác văn bản bị thay đổi (một văn bản không thể "
                            "quy định chi tiết, thay thế hay sửa đổi chính nó).", code="invalid_change")
     effective_on = parse_date(data.get("effective_on"), "effective_on", required=True)
@@ -554,16 +672,16 @@ def record_change(data: dict, *, actor) -> ChangeResult:
         raise InvalidInput("Trường 'articles' chỉ dùng cho thay đổi sửa đổi, bổ sung (amended) hoặc hết hiệu lực "
                            "một phần (partially_expired).", code="invalid_articles")
     note = _clean_text(data.get("note"), "note", required=False, max_length=MAX_NOTE) or ""
-    if kind in lapse.DETAILING_CHANGES and find_document(symbol) and find_document(by):
-        _refuse_detailing_cycle(find_document(symbol), find_document(by))
+    if kind in lapse.DETAILING_CHANGES and find_document(symbol, issuer) and find_document(by, by_issuer):
+        _refuse_detailing_cycle(find_document(symbol, issuer), find_document(by, by_issuer))
     registered = []
-    document = find_document(symbol)
+    document = find_document(symbol, issuer)
     if document is None:
         document = _register_stub(symbol, actor=actor, kind_hint=kind)
         registered.append(document.symbol)
     by_document = None
     if by is not None:
-        by_document = find_document(by)
+        by_document = find_document(by, by_issuer)
         if by_document is None:
             by_document = _register_stub(by, actor=actor, kind_hint=kind)
             registered.append(by_document.symbol)

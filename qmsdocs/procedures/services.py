@@ -217,7 +217,8 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
         state="approved" if approved else "pending",
     )
     version.citations = [
-        Citation(symbol=c.symbol, key=c.key, location=c.location, context=c.context[:400]) for c in citations
+        Citation(symbol=c.symbol, key=c.key, location=c.location, context=c.context[:400],
+                 articles=",".join(c.articles)[:255] or None) for c in citations
     ]
     session.add(version)
     session.flush()
