@@ -132,6 +132,7 @@ def upload_version(procedure_id: int):
         current_version=procedure.current_version.number if procedure.current_version else None,
         citations=[citation_json(c) for c in version.citations],
         warnings=result.warnings,
+        warning_details=result.warning_details,
     )
     return jsonify(body), 201
 

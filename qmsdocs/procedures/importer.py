@@ -29,6 +29,8 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    # Files stored despite warnings (revision not advanced, same as an earlier version …): (file, messages).
+    warned: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def word_files(folder: Path) -> list[Path]:
@@ -69,7 +71,7 @@ def import_folder(folder: Path, agency_code: str, *, actor, max_bytes: int,
     for path in word_files(folder):
         name = str(path.relative_to(folder))
         try:
-            outcome = _import_one(path, agency_id, agency_code, actor=actor, max_bytes=max_bytes)
+            outcome, warnings = _import_one(path, agency_id, agency_code, actor=actor, max_bytes=max_bytes)
             session.commit()
         except Conflict as error:
             session.rollback()
@@ -85,12 +87,14 @@ def import_folder(folder: Path, agency_code: str, *, actor, max_bytes: int,
             report.refused.append((name, f"Không đọc được tệp ({error.strerror or error})."))
         else:
             getattr(report, outcome).append(name)
+            if warnings:
+                report.warned.append((name, warnings))
         if on_file:
             on_file(path)
     return report
 
 
-def _import_one(path: Path, agency_id: int, agency_code: str, *, actor, max_bytes: int) -> str:
+def _import_one(path: Path, agency_id: int, agency_code: str, *, actor, max_bytes: int) -> tuple[str, list[str]]:
     data = path.read_bytes()
     check_package(data, max_bytes=max_bytes)
     content = read_docx(data)
@@ -98,12 +102,12 @@ def _import_one(path: Path, agency_id: int, agency_code: str, *, actor, max_byte
     outcome = "added"
     if procedure is not None and sha256_hex(data) in {v.sha256 for v in procedure.versions}:
         # Already imported (perhaps as an older version): importing a folder again changes nothing.
-        return "unchanged"
+        return "unchanged", []
     if procedure is None:
         code = (content.metadata.code or path.stem).strip()[:64]
         title = guess_title(content.paragraphs, path.stem)[:500]
         procedure = services.create_procedure(agency_code, code, title, actor=actor)
         outcome = "created"
-    services.add_version(procedure, data, path.name, note=f"Nhập hàng loạt từ {path.name}", actor=actor,
-                         max_bytes=max_bytes)
-    return outcome
+    result = services.add_version(procedure, data, path.name, note=f"Nhập hàng loạt từ {path.name}", actor=actor,
+                                  max_bytes=max_bytes)
+    return outcome, [w.message for w in result.details if w.code != "pending_approval"]
