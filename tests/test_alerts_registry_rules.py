@@ -257,3 +257,20 @@ def test_review_dates_outside_1945_2100_are_refused(admin_api, make_procedure):
     procedure = make_procedure()
     response = admin_api.post(f"/api/v1/procedures/{procedure['id']}/reviews", json={"reviewed_on": "1900-01-01"})
     assert response.status_code == 400 and "'reviewed_on'" in response.get_json()["error"]["message"]
+
+
+def test_the_change_form_of_a_provincial_document_records_on_that_province(two_provinces, admin_api, client,
+                                                                            make_user):
+    documents = {d["province"]: d for d in admin_api.get("/api/v1/legal-documents?q=25/2019").get_json()["items"]}
+    make_user("quantri", "admin")
+    client.post("/login", data={"username": "quantri", "password": "mat-khau-thu-nghiem"})
+    response = client.post(f"/legal/{documents['Bến Tre']['id']}/changes",
+                           data={"change": "amended", "effective_on": "01/09/2025", "articles": "Điều 3; 7.2"})
+    assert response.status_code == 302
+    changes = admin_api.get(f"/api/v1/legal-documents/{documents['Bến Tre']['id']}").get_json()["changes"]
+    assert [(c["change"], c["articles"]) for c in changes] == [("amended", ["3", "7.2"])]
+    assert admin_api.get(f"/api/v1/legal-documents/{documents['Trà Vinh']['id']}").get_json()["changes"] == []
+    assert len(_active(admin_api, two_provinces["STP-BT"]["id"])) == 1
+    assert _active(admin_api, two_provinces["STP-TV"]["id"]) == []
+    page = client.get(f"/legal/{documents['Bến Tre']['id']}").get_data(as_text=True)
+    assert "Điều 3, khoản 2 Điều 7" in page

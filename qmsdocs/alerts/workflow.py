@@ -63,7 +63,9 @@ def open_review_alert(procedure: Procedure, reason: str, *, actor=None) -> Alert
     finding = Finding("review_requested", f"review_requested:{earlier + 1}", reason[:2000],
                       "Ban hành phiên bản mới hoặc ghi nhận kết quả rà soát.", effective_on=local_today())
     opened = open_findings([(procedure.id, procedure.agency_id, procedure.current_version_id, finding)],
-                            actor=actor)
+                           actor=actor)
+    # A move may change which province's documents its citations mean: the rules look again.
+    evaluate_procedure(procedure, actor=actor)
     sync_open_counts([procedure.id])
     return session.get(Alert, opened[0].alert_id) if opened else None
 

@@ -104,7 +104,10 @@ def add_change(document_id: int):
     document = services.get_document(document_id)
     data = {"symbol": document.symbol, "change": request.form.get("change", ""),
             "by": request.form.get("by", "").strip() or None, "effective_on": request.form.get("effective_on", ""),
-            "note": request.form.get("note", "")}
+            "articles": request.form.get("articles", ""), "note": request.form.get("note", "")}
+    if document.province:
+        # A local authority's number is shared by other provinces: name this one.
+        data["issuer"] = document.issuer
     try:
         result = services.record_change(data, actor=current_user)
     except QmsError as error:
