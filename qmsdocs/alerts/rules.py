@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from qmsdocs.legal.models import ALERTING_CHANGES, STATUS_LABELS
-from qmsdocs.legal.services import article_label
+from qmsdocs.legal.parsing import article_label
 
 # Alerts of these rules resolve by themselves once their condition no longer holds.
 CONDITION_RULES = ("legal_change", "not_in_force", "review_overdue")

@@ -7,7 +7,7 @@ from flask import jsonify, request
 from qmsdocs.api import api_blueprint, api_user, int_arg, json_body
 from qmsdocs.auth.permissions import require_admin
 from qmsdocs.errors import InvalidInput
-from qmsdocs.legal import importer, services
+from qmsdocs.legal import cited, importer, services
 from qmsdocs.legal.models import LegalChange, LegalDocument
 
 bp = api_blueprint("legal_api", __name__)
@@ -124,4 +124,4 @@ def unknown_citations():
     limit = int_arg(request.args.get("limit"), "limit", maximum=10000)
     return jsonify({"items": [{"key": u.key, "symbol": u.symbol, "procedures": u.procedures,
                                "candidates": u.candidates}
-                              for u in services.unknown_citations(limit)]})
+                              for u in cited.unknown_citations(limit)]})

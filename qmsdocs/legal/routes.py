@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from qmsdocs.auth.permissions import is_admin, require_admin
 from qmsdocs.db import session
 from qmsdocs.errors import InvalidInput, QmsError
-from qmsdocs.legal import importer, services
+from qmsdocs.legal import cited, importer, parsing, services
 from qmsdocs.legal.models import CHANGE_LABELS, STATUS_LABELS
 
 bp = Blueprint("legal", __name__)
@@ -37,12 +37,12 @@ def index():
     documents, total = services.list_documents(q=q, status=status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template("legal/index.html", documents=documents, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), args=request.args, status_labels=STATUS_LABELS,
-                           can_edit=is_admin(current_user), unknown_count=len(services.unknown_citations()))
+                           can_edit=is_admin(current_user), unknown_count=len(cited.unknown_citations()))
 
 
 def _document_form(template_document=None, *, data=None, error=None, status=200):
     return render_template("legal/form.html", document=template_document, data=data or {}, error=error,
-                           status_labels=STATUS_LABELS, types=services.DOCUMENT_TYPES), status
+                           status_labels=STATUS_LABELS, types=parsing.DOCUMENT_TYPES), status
 
 
 @bp.route("/legal/new", methods=["GET", "POST"])
@@ -163,5 +163,5 @@ def import_page():
 @bp.get("/legal/unknown")
 @login_required
 def unknown():
-    return render_template("legal/unknown.html", items=services.unknown_citations(),
+    return render_template("legal/unknown.html", items=cited.unknown_citations(),
                            can_edit=is_admin(current_user))

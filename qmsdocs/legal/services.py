@@ -8,10 +8,8 @@ transaction. Services flush; the caller commits.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, or_, select
 
@@ -24,193 +22,28 @@ from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 from qmsdocs.i18n import local_today
 from qmsdocs.legal import lapse, provincial
+# parse_date, fold and parse_status are also read from here by other modules.
+from qmsdocs.legal.parsing import (
+    MAX_ALIAS,
+    MAX_NOTE,
+    MAX_TITLE,
+    clean_text,
+    clean_symbol,
+    clean_type,
+    fold,
+    infer_type,
+    parse_articles,
+    parse_change_kind,
+    parse_date,
+    parse_status,
+)
 from qmsdocs.legal.models import (
-    CHANGE_KINDS,
-    STATUS_LABELS,
     LegalAlias,
     LegalChange,
     LegalDocument,
     NameCitation,
 )
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureVersion
-
-DOCUMENT_TYPES = (
-    "Hiến pháp", "Bộ luật", "Luật", "Pháp lệnh", "Lệnh", "Nghị quyết", "Nghị quyết liên tịch", "Nghị định",
-    "Quyết định", "Thông tư", "Thông tư liên tịch", "Chỉ thị", "Hướng dẫn", "Kế hoạch", "Công văn", "Văn bản hợp nhất",
-)
-# The type a symbol's suffix implies when none is given (QH → Luật; a law is the usual case).
-TYPE_BY_SUFFIX = {
-    "QH": "Luật", "UBTVQH": "Nghị quyết", "ND": "Nghị định", "QD": "Quyết định", "TT": "Thông tư",
-    "TTLT": "Thông tư liên tịch", "NQ": "Nghị quyết", "NQLT": "Nghị quyết liên tịch", "CT": "Chỉ thị",
-    "L": "Lệnh", "PL": "Pháp lệnh", "HD": "Hướng dẫn", "KH": "Kế hoạch",
-}
-CHANGE_WORDS = {
-    # Words people and the national database use for each relation, folded (no diacritics).
-    "amended": ("amended", "sua doi", "sua doi bo sung", "bo sung", "duoc sua doi, bo sung", "sua doi, bo sung"),
-    "replaced": ("replaced", "thay the", "bi thay the"),
-    "repealed": ("repealed", "bai bo", "bi bai bo"),
-    "expired": ("expired", "het hieu luc", "het hieu luc toan bo"),
-    "partially_expired": ("partially_expired", "partially expired", "het hieu luc mot phan"),
-    "detailed": ("detailed", "quy dinh chi tiet", "duoc quy dinh chi tiet"),
-    "guided": ("guided", "huong dan", "duoc huong dan"),
-}
-MAX_TITLE = 2000
-MAX_ALIAS = 255
-MAX_NOTE = 2000
-
-
-# ---------------------------------------------------------------- parsing what people type
-
-def fold(text: str) -> str:
-    """Lower case without diacritics and with single spaces, so names match however they are typed."""
-    text = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().lower()
-
-
-EARLIEST_YEAR, LATEST_YEAR = 1945, 2100
-
-
-def parse_date(value, field_name: str, *, required: bool = False) -> date | None:
-    """ISO (2024-08-01) or Vietnamese (01/08/2024, 1-8-2024, 01.08.2024) dates, between 1945 and 2100
-    (no legal document, change or review of the Republic lies outside; 0001-01-01 is a typing slip)."""
-    day = _parse_day(value, field_name, required=required)
-    if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-        raise InvalidInput(f"Ngày '{field_name}' ({day:%d/%m/%Y}) nằm ngoài khoảng {EARLIEST_YEAR}–{LATEST_YEAR}; "
-                           "hãy kiểm tra lại năm.", code="date_out_of_range")
-    return day
-
-
-def _parse_day(value, field_name: str, *, required: bool) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise InvalidInput(f"Thiếu ngày '{field_name}' (dạng dd/mm/yyyy hoặc yyyy-mm-dd).", code="missing_field")
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"Ngày '{field_name}' phải là chuỗi dạng dd/mm/yyyy hoặc yyyy-mm-dd.", code="invalid_date")
-    text = value.strip()
-    try:
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", text)
-        if match:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
-        if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
-    except ValueError:
-        pass
-    raise InvalidInput(f"Ngày '{field_name}' không hợp lệ: '{text[:40]}'. Hãy ghi dạng dd/mm/yyyy hoặc yyyy-mm-dd.",
-                       code="invalid_date")
-
-
-def parse_status(value) -> str | None:
-    """A status code from its code or its Vietnamese label, with or without diacritics."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput("Tình trạng hiệu lực phải là chuỗi ký tự.", code="invalid_status")
-    folded = fold(value).replace("-", "_")
-    for code, label in STATUS_LABELS.items():
-        if folded in (code, code.replace("_", " "), fold(label)):
-            return code
-    labels = "; ".join(STATUS_LABELS.values())
-    raise InvalidInput(f"Tình trạng hiệu lực '{value[:60]}' không hợp lệ; dùng một trong: {labels}.",
-                       code="invalid_status")
-
-
-ARTICLE = re.compile(r"(?:khoan\s+(?P<clause>\d{1,3})\s+)?(?:dieu\s+)?(?P<article>\d{1,4})(?:\.(?P<dot>\d{1,3}))?")
-MAX_ARTICLES = 50
-
-
-def parse_articles(value) -> list[str]:
-    """`["5", "7.2"]` (or "Điều 5", "khoản 2 Điều 7"): the articles a change touches, as "5" and "7.2"."""
-    if value is None or value == "" or value == []:
-        return []
-    if isinstance(value, str):
-        value = [part for part in re.split(r"[;,]", value) if part.strip()]
-    if not isinstance(value, list) or len(value) > MAX_ARTICLES:
-        raise InvalidInput(f"Trường 'articles' phải là danh sách (tối đa {MAX_ARTICLES}) các điều, khoản bị tác động, "
-                           'ví dụ ["5", "7.2"] (7.2 = khoản 2 Điều 7).', code="invalid_articles")
-    articles = []
-    for item in value:
-        match = ARTICLE.fullmatch(fold(item)) if isinstance(item, str) else None
-        if match is None or (match["clause"] and match["dot"]):
-            shown = str(item)[:40]
-            raise InvalidInput(f"Trường 'articles': '{shown}' không phải số điều hoặc khoản; hãy ghi như \"5\" "
-                               '(Điều 5) hoặc "7.2" (khoản 2 Điều 7).', code="invalid_articles")
-        clause = match["clause"] or match["dot"]
-        article = str(int(match["article"])) + (f".{int(clause)}" if clause else "")
-        if article not in articles:
-            articles.append(article)
-    return articles
-
-
-def article_label(article: str) -> str:
-    """"7.2" → "khoản 2 Điều 7", "5" → "Điều 5"."""
-    number, _, clause = article.partition(".")
-    return f"khoản {clause} Điều {number}" if clause else f"Điều {number}"
-
-
-def parse_change_kind(value) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("Thiếu loại thay đổi 'change' (amended, replaced, repealed, expired, partially_expired, "
-                           "detailed, guided).", code="missing_field")
-    folded = fold(value).replace("-", " ")
-    for kind, words in CHANGE_WORDS.items():
-        if folded in words or folded.replace(" ", "_") == kind:
-            return kind
-    raise InvalidInput(f"Loại thay đổi '{value[:60]}' không hợp lệ; dùng một trong: {', '.join(CHANGE_KINDS)}.",
-                       code="invalid_change")
-
-
-def infer_type(symbol: str) -> str:
-    key = normalize_symbol(symbol) or ""
-    suffix = key.rsplit("/", 1)[-1].split("-", 1)[0]
-    suffix = re.sub(r"\d+$", "", suffix)
-    return TYPE_BY_SUFFIX.get(suffix, "Văn bản")
-
-
-def clean_type(value, symbol: str) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return infer_type(symbol)
-    if not isinstance(value, str) or len(value.strip()) > 64:
-        raise InvalidInput("Loại văn bản phải là chuỗi, dài tối đa 64 ký tự (ví dụ: Luật, Nghị định, Thông tư).",
-                           code="invalid_type")
-    value = unicodedata.normalize("NFC", value.strip())
-    for known in DOCUMENT_TYPES:
-        if fold(known) == fold(value):
-            return known
-    return value
-
-
-def clean_symbol(value, field_name: str = "symbol") -> tuple[str, str]:
-    """(symbol as properly written, matching key), or a refusal saying what a symbol looks like."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"Thiếu số ký hiệu văn bản '{field_name}' (ví dụ: 31/2024/QH15, 61/2018/NĐ-CP).",
-                           code="missing_field")
-    key = normalize_symbol(value)
-    if key is None:
-        raise InvalidInput(
-            f"Trường '{field_name}': '{value.strip()[:60]}' không phải số ký hiệu văn bản hợp lệ. Hãy ghi dạng "
-            "số/năm/loại-cơ quan, ví dụ 61/2018/NĐ-CP, 01/2018/TT-VPCP, 31/2024/QH15.", code="invalid_symbol")
-    return canonical_symbol(value) or value.strip(), key
-
-
-def _clean_text(value, name: str, *, required: bool, max_length: int) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise InvalidInput(f"Thiếu trường '{name}'.", code="missing_field")
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"Trường '{name}' phải là chuỗi ký tự.", code="invalid_field")
-    value = unicodedata.normalize("NFC", value.strip())
-    if len(value) > max_length:
-        raise InvalidInput(f"Trường '{name}' dài tối đa {max_length} ký tự.", code="invalid_field")
-    return value
-
 
 # ---------------------------------------------------------------- reading
 
@@ -301,102 +134,6 @@ def citing_procedures(document: LegalDocument) -> list[Procedure]:
                                                         Procedure.status == "active").order_by(Procedure.code)))
 
 
-@dataclass
-class UnknownCitation:
-    key: str
-    symbol: str
-    procedures: int
-    # Provinces whose document of this number the registry has, when none could be chosen.
-    candidates: list[str] = field(default_factory=list)
-
-
-def unknown_citations(limit: int | None = None) -> list[UnknownCitation]:
-    """Keys cited by current versions that match nothing in the registry, most cited first; and
-    provincial symbols whose citing agency's province has no entry, or that several could mean."""
-    known = (select(LegalDocument.key)
-             .union(select(LegalAlias.key).where(LegalAlias.is_symbol.is_(True)),
-                    select(LegalDocument.citation_key).where(LegalDocument.province.is_not(None))))
-    query = (
-        select(Citation.key, func.min(Citation.symbol), func.count(func.distinct(Procedure.id)))
-        .join(Procedure, Procedure.current_version_id == Citation.version_id)
-        .where(Procedure.status == "active", Citation.key.not_in(known))
-        .group_by(Citation.key)
-    )
-    found = [UnknownCitation(key, canonical_symbol(symbol) or symbol, count)
-             for key, symbol, count in session.execute(query)]
-    found += _unresolved_provincial()
-    found.sort(key=lambda u: (-u.procedures, u.key))
-    return found[:limit] if limit else found
-
-
-def _unresolved_provincial() -> list[UnknownCitation]:
-    candidates: dict[str, dict[str, int]] = defaultdict(dict)
-    for document_id, key, province in session.execute(
-            select(LegalDocument.id, LegalDocument.citation_key, LegalDocument.province)
-            .where(LegalDocument.province.is_not(None))):
-        candidates[key][province] = document_id
-    if not candidates:
-        return []
-    rows = session.execute(
-        select(Citation.key, Citation.symbol, Procedure.id, Agency.province, Agency.former_province,
-               ProcedureVersion.doc_issued_on, ProcedureVersion.uploaded_at)
-        .join(ProcedureVersion, ProcedureVersion.id == Citation.version_id)
-        .join(Procedure, Procedure.current_version_id == Citation.version_id)
-        .join(Agency, Agency.id == Procedure.agency_id)
-        .where(Procedure.status == "active", Citation.key.in_(list(candidates))))
-    unresolved: dict[str, tuple[str, set[int]]] = {}
-    for key, symbol, procedure_id, province, former, issued_on, uploaded_at in rows:
-        day = issued_on or uploaded_at.date()
-        if provincial.resolve(candidates[key], province, former, day) is None:
-            unresolved.setdefault(key, (canonical_symbol(symbol) or symbol, set()))[1].add(procedure_id)
-    return [UnknownCitation(key, symbol, len(ids), sorted(candidates[key]))
-            for key, (symbol, ids) in unresolved.items()]
-
-
-@dataclass
-class CitedEntry:
-    """How one citation of a version reads against the registry (for the procedure page)."""
-
-    symbol: str
-    articles: list[str]
-    document: LegalDocument | None
-    candidates: list[str]
-
-
-def cited_entries(version: ProcedureVersion) -> list[CitedEntry]:
-    """Each symbol a version cites, with the registry entry it resolves to (the agency's own province
-    for a provincial symbol) or the provinces it could mean."""
-    procedure = version.procedure
-    agency = procedure.agency
-    day = version.doc_issued_on or version.uploaded_at.date()
-    entries: dict[str, CitedEntry] = {}
-    for citation in version.citations:
-        entry = entries.get(citation.key)
-        if entry is None:
-            document, candidates = _resolve_citation(citation.key, agency, day)
-            entry = entries[citation.key] = CitedEntry(citation.symbol, [], document, candidates)
-        for article in (citation.articles or "").split(","):
-            if article and article not in entry.articles:
-                entry.articles.append(article)
-    return list(entries.values())
-
-
-def _resolve_citation(key: str, agency: Agency, day: date) -> tuple[LegalDocument | None, list[str]]:
-    document = session.scalar(select(LegalDocument).where(LegalDocument.key == key))
-    if document is not None:
-        return document, []
-    alias = session.scalar(select(LegalAlias).where(LegalAlias.key == key))
-    if alias is not None:
-        return alias.document, []
-    local = {d.province: d for d in session.scalars(select(LegalDocument).where(
-        LegalDocument.citation_key == key, LegalDocument.province.is_not(None)))}
-    chosen = provincial.resolve({name: d.id for name, d in local.items()}, agency.province, agency.former_province,
-                                day)
-    if chosen is not None:
-        return session.get(LegalDocument, chosen), []
-    return None, sorted(local)
-
-
 # ---------------------------------------------------------------- writing
 
 def _ensure_key_free(key: str, *, document: LegalDocument | None = None) -> None:
@@ -435,9 +172,9 @@ def document_fields(data: dict, *, partial_of: LegalDocument | None = None) -> D
     # In the order of the form (and of a person reading the body), so a refusal names the first problem.
     symbol, key = clean_symbol(pick("symbol", current.symbol if current else None))
     doc_type = clean_type(pick("type", current.doc_type if current else None), symbol)
-    title = _clean_text(pick("title", current.title if current else None), "title", required=True,
+    title = clean_text(pick("title", current.title if current else None), "title", required=True,
                         max_length=MAX_TITLE)
-    issuer = _clean_text(pick("issuer", current.issuer if current else None), "issuer", required=False,
+    issuer = clean_text(pick("issuer", current.issuer if current else None), "issuer", required=False,
                          max_length=255)
     citation_key, province = key, None
     if provincial.is_local_key(key):
@@ -451,7 +188,7 @@ def document_fields(data: dict, *, partial_of: LegalDocument | None = None) -> D
     issued_on = parse_date(pick("issued_on", current.issued_on if current else None), "issued_on")
     effective_on = parse_date(pick("effective_on", current.effective_on if current else None), "effective_on")
     status = parse_status(pick("status", current.status if current else None)) or "in_force"
-    note = _clean_text(pick("note", current.note if current else None), "note", required=False,
+    note = clean_text(pick("note", current.note if current else None), "note", required=False,
                        max_length=MAX_NOTE) or ""
     if issued_on and effective_on and effective_on < issued_on:
         raise InvalidInput("Ngày có hiệu lực không thể trước ngày ban hành.", code="invalid_date")
@@ -531,7 +268,7 @@ def _alias_list(value) -> list[str]:
 
 def _check_alias(document: LegalDocument | None, alias, *, own_key: str | None = None) -> tuple[str, str, bool] | None:
     """(alias, key, is_symbol) for a new alias, None when the document already has it; refuses clashes."""
-    alias = _clean_text(alias, "alias", required=True, max_length=MAX_ALIAS)
+    alias = clean_text(alias, "alias", required=True, max_length=MAX_ALIAS)
     symbol_key = normalize_symbol(alias)
     key = symbol_key or fold(alias)
     if len(key) < 4:
@@ -648,8 +385,8 @@ def record_change(data: dict, *, actor) -> ChangeResult:
     """
     require_admin(actor)
     symbol = data.get("symbol")
-    issuer = _clean_text(data.get("issuer"), "issuer", required=False, max_length=255)
-    by_issuer = _clean_text(data.get("by_issuer"), "by_issuer", required=False, max_length=255)
+    issuer = clean_text(data.get("issuer"), "issuer", required=False, max_length=255)
+    by_issuer = clean_text(data.get("by_issuer"), "by_issuer", required=False, max_length=255)
     if find_document(symbol, issuer) is None:
         clean_symbol(symbol)
     kind = parse_change_kind(data.get("change"))
@@ -671,7 +408,7 @@ def record_change(data: dict, *, actor) -> ChangeResult:
     if articles and kind not in ("amended", "partially_expired"):
         raise InvalidInput("Trường 'articles' chỉ dùng cho thay đổi sửa đổi, bổ sung (amended) hoặc hết hiệu lực "
                            "một phần (partially_expired).", code="invalid_articles")
-    note = _clean_text(data.get("note"), "note", required=False, max_length=MAX_NOTE) or ""
+    note = clean_text(data.get("note"), "note", required=False, max_length=MAX_NOTE) or ""
     if kind in lapse.DETAILING_CHANGES and find_document(symbol, issuer) and find_document(by, by_issuer):
         _refuse_detailing_cycle(find_document(symbol, issuer), find_document(by, by_issuer))
     registered = []
