@@ -53,3 +53,16 @@ def parse_date(value, field_name: str, *, required: bool = False) -> date | None
         pass
     raise InvalidInput(f"Ngày '{field_name}' không hợp lệ: '{text[:40]}'. Hãy ghi dạng dd/mm/yyyy hoặc yyyy-mm-dd.",
                        code="invalid_date")
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1945, 2100
+
+
+def parse_record_date(value, field_name: str, *, required: bool = False) -> date | None:
+    """ISO (2024-08-01) or Vietnamese (01/08/2024, 1-8-2024, 01.08.2024) dates, between 1945 and 2100
+    (no legal document, change or review of the Republic lies outside; 0001-01-01 is a typing slip)."""
+    day = parse_date(value, field_name, required=required)
+    if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise InvalidInput(f"Ngày '{field_name}' ({day:%d/%m/%Y}) nằm ngoài khoảng {EARLIEST_YEAR}–{LATEST_YEAR}; "
+                           "hãy kiểm tra lại năm.", code="date_out_of_range")
+    return day

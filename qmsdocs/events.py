@@ -40,3 +40,16 @@ agency_succeeded = _signals.signal("agency-succeeded")
 # sender: the TTHC code (str); kwargs: change ("changed" or "abolished"), effective_on (date),
 # description (str), actor. Sent by the catalog when a TTHC's legal bases change or it is abolished.
 admin_procedure_changed = _signals.signal("admin-procedure-changed")
+
+# sender: the LegalChange just recorded (once; a repeated record sends nothing).
+# Receivers return how many alerts they opened, so the registry can report it.
+legal_change_recorded = _signals.signal("legal-change-recorded")
+
+# sender: the LegalDocument registered or edited (fields, status, aliases); kwargs: none.
+# Receivers return how many alerts they opened.
+legal_document_changed = _signals.signal("legal-document-changed")
+
+
+def opened_by(results) -> int:
+    """Sum what receivers of a `legal_*` signal returned (alerts opened)."""
+    return sum(value for _receiver, value in results if isinstance(value, int))

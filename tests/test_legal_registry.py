@@ -131,7 +131,7 @@ def test_unknown_citations_are_listed_until_registered(admin_api, make_procedure
     assert {u["key"] for u in unknown} == {"28/2009/QH12", "61/2018/ND-CP"}
     admin_api.post("/api/v1/legal-documents", json={"symbol": "61/2018/NĐ-CP", "type": "Nghị định", "title": "Một cửa"})
     unknown = admin_api.get("/api/v1/legal-unknown-citations").get_json()["items"]
-    assert unknown == [{"key": "28/2009/QH12", "symbol": "28/2009/QH12", "procedures": 1}]
+    assert unknown == [{"key": "28/2009/QH12", "symbol": "28/2009/QH12", "procedures": 1, "candidates": []}]
 
 
 def _sign_in(client, make_user, username, role, agency=None):

@@ -34,6 +34,11 @@ class Agency(Base):
     # Dates of establishment and of ceasing (merged, split or dissolved); None when not known / still active.
     established_on: Mapped[date | None] = mapped_column(Date)
     dissolved_on: Mapped[date | None] = mapped_column(Date)
+    # Province the agency belongs to (e.g. "Vĩnh Long"), and the province it belonged to before the
+    # provinces merged on 1 July 2025 (e.g. "Trà Vinh"): provincial documents cited by its procedures
+    # (QĐ-UBND, NQ-HĐND …) resolve to that province's registry entry. None when not recorded.
+    province: Mapped[str | None] = mapped_column(String(64))
+    former_province: Mapped[str | None] = mapped_column(String(64))
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Agency]] = relationship(back_populates="parent")

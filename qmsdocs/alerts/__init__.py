@@ -12,6 +12,9 @@ def init_app(app) -> None:
     events.procedure_changed.connect(services.on_procedure_changed)
     events.procedure_moved.connect(on_procedure_moved)
     events.admin_procedure_changed.connect(services.raise_admin_procedure_change)
+    # The registry tells alerts about its changes by signal, so legal never imports alerts.
+    events.legal_change_recorded.connect(services.on_legal_change_recorded)
+    events.legal_document_changed.connect(services.on_legal_document_changed)
     app.register_blueprint(api.bp)
     app.register_blueprint(routes.bp)
     app.add_template_global(routes.procedure_alerts, "procedure_alerts")

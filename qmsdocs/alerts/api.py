@@ -7,7 +7,7 @@ from flask import jsonify, request
 from qmsdocs.alerts import services
 from qmsdocs.alerts.models import Alert, ProcedureReview
 from qmsdocs.api import api_blueprint, api_user, int_arg, json_body
-from qmsdocs.clock import parse_date
+from qmsdocs.clock import parse_record_date
 from qmsdocs.errors import InvalidInput
 from qmsdocs.paging import Page, page_request
 from qmsdocs.procedures.services import get_procedure
@@ -34,6 +34,8 @@ def alert_json(alert: Alert) -> dict:
         "agency": procedure.agency.code,
         "rule": alert.rule,
         "rule_label": alert.rule_label,
+        # What exactly raised it (change:17, lapse:4:17, not_in_force:4:suspended, review:2026-03-05 …).
+        "cause": alert.cause,
         "legal_symbol": alert.legal_document.symbol if alert.legal_document else None,
         "legal_document_id": alert.legal_document_id,
         "change": change.kind if change else None,
@@ -53,6 +55,13 @@ def alert_json(alert: Alert) -> dict:
         "dismissed_at": _moment(alert.dismissed_at),
         "dismissed_by": alert.dismissed_by.username if alert.dismissed_by else None,
         "dismissal_reason": alert.dismissal_reason,
+        # The version the alert was opened on, and the one a dismissal judged (it holds for that one only).
+        "version_id": alert.version_id,
+        "dismissed_version_id": alert.dismissed_version_id,
+        # 2, 3 … when the same cause was raised again (after a resolution, or on a later version).
+        "occurrence": alert.occurrence,
+        "change_articles": change.article_list if change else [],
+        "cites_touched_article": alert.cites_touched_article,
     }
 
 
@@ -120,7 +129,7 @@ def record_review(procedure_id: int):
     note = data.get("note") or ""
     if not isinstance(note, str):
         raise InvalidInput("Trường 'note' phải là chuỗi ký tự.", code="invalid_field")
-    review, resolved = services.record_review(procedure, reviewed_on=parse_date(data.get("reviewed_on"), "reviewed_on"),
+    review, resolved = services.record_review(procedure, reviewed_on=parse_record_date(data.get("reviewed_on"), "reviewed_on"),
                                               note=note, actor=api_user())
     return jsonify({"review": review_json(review), "alerts_resolved": resolved,
                     "open_alerts": procedure.open_alerts}), 201

@@ -6,7 +6,7 @@ are left out on purpose: they appear in the "cited but unknown" list.
 
 from __future__ import annotations
 
-from qmsdocs.alerts.services import local_today
+from qmsdocs.clock import local_today
 from qmsdocs.alerts.rules import add_months
 from qmsdocs.auth.permissions import SYSTEM
 from qmsdocs.cli import demo_step

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qmsdocs.db import Base, utcnow
@@ -31,8 +31,10 @@ class Alert(Base):
     """A reason a procedure may be out of date, tracked until a new version fixes it or someone dismisses it."""
 
     __tablename__ = "alerts"
-    # One alert per cause and procedure, ever: evaluating again never duplicates it.
-    __table_args__ = (UniqueConstraint("procedure_id", "cause"),)
+    # A cause may be raised again (a later version still meets it after a dismissal, or the condition
+    # came back after a resolution): each time is a new row with the next occurrence, so the history
+    # stays and racing evaluations collide on the constraint instead of duplicating an alert.
+    __table_args__ = (UniqueConstraint("procedure_id", "cause", "occurrence"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
@@ -40,6 +42,8 @@ class Alert(Base):
     rule: Mapped[str] = mapped_column(String(32), index=True)
     # What exactly raised it, e.g. change:17, not_in_force:4:suspended, review:2026-03-05, tthc:1.004227:…
     cause: Mapped[str] = mapped_column(String(255))
+    # 1 for the first alert of this cause on this procedure, 2 for the next one, …
+    occurrence: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     legal_document_id: Mapped[int | None] = mapped_column(ForeignKey("legal_documents.id"), index=True)
     legal_change_id: Mapped[int | None] = mapped_column(ForeignKey("legal_changes.id"), index=True)
     tthc_code: Mapped[str | None] = mapped_column(String(64))
@@ -61,6 +65,11 @@ class Alert(Base):
     dismissed_at: Mapped[datetime | None]
     dismissed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     dismissal_reason: Mapped[str | None] = mapped_column(Text)
+    # The version current when it was dismissed: a dismissal is a judgement about that version only.
+    dismissed_version_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_versions.id"))
+    # For a change naming the articles it touches: whether the procedure cites one of them
+    # (ranked first) or not (lower priority); None when the change names no articles.
+    cites_touched_article: Mapped[bool | None] = mapped_column(Boolean)
 
     procedure = relationship("Procedure")
     legal_document = relationship("LegalDocument")

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from qmsdocs.agencies.models import Agency
 from qmsdocs.alerts import services
-from qmsdocs.alerts.models import RULE_LABELS, STATUS_LABELS, Alert
+from qmsdocs.alerts.models import ACTIVE_STATUSES, RULE_LABELS, STATUS_LABELS, Alert
 from qmsdocs.auth.permissions import can_approve, can_write
-from qmsdocs.clock import parse_date
+from qmsdocs.clock import parse_record_date
 from qmsdocs.db import session
 from qmsdocs.errors import QmsError
 from qmsdocs.i18n import format_date, format_day
@@ -68,7 +68,7 @@ def _filters() -> dict:
         statuses = services.parse_statuses(status) if status != "all" else None
         rule = services.parse_rule(args.get("rule"))
     except QmsError:
-        statuses, rule = list(services.ACTIVE_STATUSES), None
+        statuses, rule = list(ACTIVE_STATUSES), None
     upcoming = {"1": True, "0": False}.get(args.get("upcoming", ""))
     return {"agency_code": (args.get("agency") or "").strip() or None, "statuses": statuses, "rule": rule,
             "upcoming": upcoming}
@@ -184,7 +184,7 @@ def record_review(procedure_id: int):
     procedure = get_procedure(procedure_id)
 
     def do():
-        reviewed_on = parse_date(request.form.get("reviewed_on"), "reviewed_on")
+        reviewed_on = parse_record_date(request.form.get("reviewed_on"), "reviewed_on")
         services.record_review(procedure, reviewed_on=reviewed_on, note=request.form.get("note", ""),
                                actor=current_user)
 

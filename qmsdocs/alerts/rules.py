@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from qmsdocs.legal.models import ALERTING_CHANGES, STATUS_LABELS
+from qmsdocs.legal.parsing import article_label
 
 # Alerts of these rules resolve by themselves once their condition no longer holds.
 CONDITION_RULES = ("legal_change", "not_in_force", "review_overdue")
@@ -36,6 +37,12 @@ class DocumentFacts:
     symbol: str
     status: str
     effective_on: date | None
+    doc_type: str = ""
+
+    @property
+    def name(self) -> str:
+        """"Nghị định 61/2018/NĐ-CP": the type when it says something, then the symbol."""
+        return f"{self.doc_type} {self.symbol}" if self.doc_type and self.doc_type != "Văn bản" else self.symbol
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class ChangeFacts:
     by_document_id: int | None
     by_symbol: str | None
     effective_on: date
+    # Articles the change touches ("5", "7.2"); empty: the document as a whole.
+    articles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,8 @@ class Finding:
     tthc_code: str | None = None
     effective_on: date | None = None
     upcoming: bool = False
+    # Whether the procedure cites an article the change touches (None: the change names no articles).
+    cites_touched_article: bool | None = None
 
 
 def vn(day: date | None) -> str:
@@ -89,8 +100,29 @@ def change_resolution(change: ChangeFacts, cited: set[int], version_date: date |
     return None
 
 
-def change_finding(change: ChangeFacts, document: DocumentFacts, cited: set[int], version_date: date | None,
-                   today: date) -> Finding | None:
+def articles_overlap(a: str, b: str) -> bool:
+    """Article 7 contains clause 7.2; clauses 7.2 and 7.3 do not meet."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
+def touched_articles(change: ChangeFacts, cited_articles: frozenset[str] | None) -> tuple[bool | None, str]:
+    """(whether the procedure cites a touched article, a sentence saying so) for a change naming articles."""
+    if not change.articles:
+        return None, ""
+    named = ", ".join(article_label(a) for a in change.articles)
+    if not cited_articles:
+        return None, f" Thay đổi chạm tới {named}; quy trình viện dẫn cả văn bản, hãy kiểm tra các điều này."
+    hit = sorted(a for a in cited_articles if any(articles_overlap(a, t) for t in change.articles))
+    if hit:
+        return True, (f" Thay đổi chạm tới {named}; quy trình viện dẫn "
+                      f"{', '.join(article_label(a) for a in hit)} (ưu tiên cao).")
+    cited = ", ".join(article_label(a) for a in sorted(cited_articles))
+    return False, (f" Thay đổi chạm tới {named}; quy trình chỉ viện dẫn {cited}, không viện dẫn điều bị thay đổi "
+                   "(ưu tiên thấp, vẫn nên kiểm tra).")
+
+
+def change_finding(change: ChangeFacts, document: DocumentFacts, cited: dict[int, frozenset[str]],
+                   version_date: date | None, today: date) -> Finding | None:
     """Rule (a)."""
     if change.kind not in ALERTING_CHANGES:
         return None
@@ -101,7 +133,8 @@ def change_finding(change: ChangeFacts, document: DocumentFacts, cited: set[int]
     by = f" bởi {change.by_symbol}" if change.by_symbol and change.kind in ("amended", "replaced", "repealed") else ""
     source = f" (theo {change.by_symbol})" if change.by_symbol and not by else ""
     when = f"từ ngày {vn(change.effective_on)}" if upcoming else f"có hiệu lực từ ngày {vn(change.effective_on)}"
-    message = f"Văn bản {document.symbol} mà quy trình viện dẫn {phrase}{by}{source}, {when}."
+    touched, article_note = touched_articles(change, cited.get(document.id))
+    message = f"Văn bản {document.symbol} mà quy trình viện dẫn {phrase}{by}{source}, {when}.{article_note}"
     if change.kind in AMEND_LIKE:
         hint = (f"Ban hành phiên bản mới viện dẫn văn bản {change.by_symbol}." if change.by_symbol else
                 "Ban hành phiên bản mới cập nhật theo nội dung thay đổi.")
@@ -110,7 +143,34 @@ def change_finding(change: ChangeFacts, document: DocumentFacts, cited: set[int]
         hint += f" hoặc viện dẫn văn bản thay thế {change.by_symbol}." if change.by_symbol else "."
     hint += " Nếu quy trình vẫn đúng, người phê duyệt có thể bỏ qua cảnh báo kèm lý do."
     return Finding("legal_change", change_cause(change.id), message, hint, legal_document_id=document.id,
-                   legal_change_id=change.id, effective_on=change.effective_on, upcoming=upcoming)
+                   legal_change_id=change.id, effective_on=change.effective_on, upcoming=upcoming,
+                   cites_touched_article=touched)
+
+
+RELATION_PHRASES = {"detailed": "quy định chi tiết", "guided": "hướng dẫn"}
+
+
+def lapse_cause(document_id: int, root_change_id: int) -> str:
+    return f"lapse:{document_id}:{root_change_id}"
+
+
+def lapse_finding(document: DocumentFacts, lapse, parent: DocumentFacts | None, root: DocumentFacts | None,
+                  root_change: ChangeFacts | None, today: date) -> Finding | None:
+    """Rule (a) for a document lapsing with the one it details or guides (Law 64/2025/QH15)."""
+    if parent is None:
+        return None
+    upcoming = lapse.effective_on > today
+    verb = "sẽ hết hiệu lực" if upcoming else "hết hiệu lực"
+    message = (f"{document.name} {verb} cùng {parent.name} mà nó {RELATION_PHRASES.get(lapse.relation, 'quy định chi tiết')}"
+               f" (từ ngày {vn(lapse.effective_on)}).")
+    if root is not None and root_change is not None:
+        by = f" bởi {root_change.by_symbol}" if root_change.by_symbol else ""
+        message += f" Nguyên nhân: {root.name} {CHANGE_PHRASES.get(root_change.kind, '')}{by}."
+    hint = (f"Ban hành phiên bản mới không còn viện dẫn {document.symbol} (viện dẫn văn bản thay thế). "
+            "Nếu danh mục ghi văn bản này vẫn còn hiệu lực, cảnh báo tự giải quyết.")
+    return Finding("legal_change", lapse_cause(document.id, lapse.root_change_id), message, hint,
+                   legal_document_id=document.id, legal_change_id=lapse.root_change_id,
+                   effective_on=lapse.effective_on, upcoming=upcoming)
 
 
 def inactive_status(document: DocumentFacts, today: date) -> str | None:

@@ -59,6 +59,15 @@ _SYMBOL = re.compile(
     rf"(?:[{_DASH}][{_LETTERS}0-9]+|\s*[{_DASH}]\s*[A-ZĐÐ][A-ZĐÐ0-9]*(?![a-zđ]))*)"
     rf"(?![\w{_DASH}])"
 )
+# "khoản 2 Điều 7 của Thông tư số", "Điều 5 Nghị định", "Điều 12 Luật": right before a symbol.
+_DOC_TYPE_WORDS = (r"(?:B[ộo]\s+lu[ậa]t|Lu[ậa]t|Ngh[ịi]\s+[đd][ịi]nh|Th[ôo]ng\s+t[ưu](?:\s+li[êe]n\s+t[ịi]ch)?|"
+                   r"Quy[ếe]t\s+[đd][ịi]nh|Ngh[ịi]\s+quy[ếe]t|Ch[ỉi]\s+th[ịi]|Ph[áa]p\s+l[ệe]nh)")
+# "khoản 2 Điều 7 của Thông tư số", "Điều 5 Nghị định", "Điều 12 Luật Đất đai số": right before a symbol.
+_ARTICLE_BEFORE = re.compile(
+    r"(?:kho[ảa]n\s+(?P<clause>\d{1,3})\s*,?\s*)?[ĐđD]i[ềe]u\s+(?P<article>\d{1,4})\s*,?\s*(?:c[ủu]a\s+)?"
+    rf"(?:(?:{_DOC_TYPE_WORDS}\s+)?(?:s[ốo]\s+)?|{_DOC_TYPE_WORDS}(?:\s+[^\s\d;.,]+){{1,6}}\s+s[ốo]\s+)$",
+    re.IGNORECASE)
+ARTICLE_LOOKBEHIND = 90
 _DASH_RUN = re.compile(rf"\s*[{_DASH}]\s*")
 _SPACES = re.compile(r"\s+")
 _FOLD_D = str.maketrans({"đ": "d", "Đ": "D", "Ð": "D"})
@@ -75,6 +84,8 @@ class Citation:
     key: str
     location: str
     context: str
+    # Articles named with the symbol ("Điều 5 Nghị định …" → "5"; "khoản 2 Điều 7 của …" → "7.2").
+    articles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,19 +123,31 @@ def canonical_symbol(raw: str) -> str | None:
 
 def extract_citations(source: str | Iterable[_HasText | str]) -> list[Citation]:
     """Every distinct symbol per location, in reading order, with the text around it."""
-    citations: list[Citation] = []
-    seen: set[tuple[str, str]] = set()
+    citations: dict[tuple[str, str], Citation] = {}
     for text, location in _texts(source):
         for match in _SYMBOL.finditer(text):
             parts = _parts(match)
             if parts is None:
                 continue
             key = _key(parts)
-            if (key, location) in seen:
-                continue
-            seen.add((key, location))
-            citations.append(Citation(_collapse(match.group()), key, location, _context(text, match)))
-    return citations
+            article = _article_before(text, match.start())
+            found = citations.get((key, location))
+            if found is None:
+                citations[(key, location)] = Citation(_collapse(match.group()), key, location, _context(text, match),
+                                                      (article,) if article else ())
+            elif article and article not in found.articles:
+                citations[(key, location)] = Citation(found.symbol, key, location, found.context,
+                                                      (*found.articles, article))
+    return list(citations.values())
+
+
+def _article_before(text: str, start: int) -> str | None:
+    """The article (and clause) named right before a symbol: "5", or "7.2" for khoản 2 Điều 7."""
+    match = _ARTICLE_BEFORE.search(text[max(0, start - ARTICLE_LOOKBEHIND):start])
+    if match is None:
+        return None
+    article = str(int(match["article"]))
+    return f"{article}.{int(match['clause'])}" if match["clause"] else article
 
 
 def _texts(source: str | Iterable[_HasText | str]) -> Iterator[tuple[str, str]]:

@@ -7,7 +7,7 @@ from flask import jsonify, request
 from qmsdocs.api import api_blueprint, api_user, int_arg, json_body
 from qmsdocs.auth.permissions import require_admin
 from qmsdocs.errors import InvalidInput
-from qmsdocs.legal import importer, services
+from qmsdocs.legal import cited, importer, services
 from qmsdocs.legal.models import LegalChange, LegalDocument
 from qmsdocs.paging import Page, page_request
 
@@ -26,6 +26,7 @@ def change_json(change: LegalChange) -> dict:
         "change_label": change.label,
         "by": change.by_document.symbol if change.by_document else None,
         "effective_on": _day(change.effective_on),
+        "articles": change.article_list,
         "note": change.note,
     }
 
@@ -42,6 +43,11 @@ def document_json(document: LegalDocument, *, full: bool = False) -> dict:
         "effective_on": _day(document.effective_on),
         "status": document.status,
         "status_label": document.status_label,
+        # Why, when the registry inferred the status (lapsed with the document it details).
+        "status_reason": document.status_reason,
+        "lapsed_with": document.lapsed_with.symbol if document.lapsed_with else None,
+        # Province of a local authority's document (UBND, HĐND); None for central documents.
+        "province": document.province,
         "aliases": [a.alias for a in document.aliases],
     }
     if full:
@@ -118,5 +124,6 @@ def import_registry():
 @bp.get("/legal-unknown-citations")
 def unknown_citations():
     limit = int_arg(request.args.get("limit"), "limit", maximum=10000)
-    return jsonify({"items": [{"key": u.key, "symbol": u.symbol, "procedures": u.procedures}
-                              for u in services.unknown_citations(limit)]})
+    return jsonify({"items": [{"key": u.key, "symbol": u.symbol, "procedures": u.procedures,
+                               "candidates": u.candidates}
+                              for u in cited.unknown_citations(limit)]})

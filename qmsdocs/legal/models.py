@@ -16,6 +16,8 @@ STATUS_LABELS = {
     "expired": "Hết hiệu lực toàn bộ",
     "not_yet_in_force": "Chưa có hiệu lực",
     "suspended": "Ngưng hiệu lực",
+    # Inferred: a detailing or guiding document lapses with the document it details (Law 64/2025/QH15).
+    "expired_with_parent": "Hết hiệu lực cùng văn bản được quy định chi tiết",
 }
 STATUSES = tuple(STATUS_LABELS)
 
@@ -40,8 +42,13 @@ class LegalDocument(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Số ký hiệu as properly written (61/2018/NĐ-CP).
     symbol: Mapped[str] = mapped_column(String(128))
-    # The matching key shared with citations (qmsdocs.docx.citations.citation_key).
+    # The registry's own key: the citation key for central documents; for a document of a local
+    # authority the citation key plus its province (25/2019/QD-UBND@TRA-VINH), so provinces never meet.
     key: Mapped[str] = mapped_column(String(128), unique=True)
+    # The key citations carry (qmsdocs.docx.citations.citation_key), without any province.
+    citation_key: Mapped[str | None] = mapped_column(String(128), index=True)
+    # Province of the issuing local authority (UBND/HĐND tỉnh …); None for central documents.
+    province: Mapped[str | None] = mapped_column(String(64))
     # Loại văn bản: Luật, Nghị định, Thông tư, Quyết định, …
     doc_type: Mapped[str] = mapped_column(String(64))
     issuer: Mapped[str | None] = mapped_column(String(255))
@@ -51,10 +58,17 @@ class LegalDocument(Base):
     effective_on: Mapped[date | None] = mapped_column(Date)
     # A code of STATUS_LABELS.
     status: Mapped[str] = mapped_column(String(32), default="in_force", index=True)
+    # Why the status is what it is when the registry inferred it (lapsed with the document it details).
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    # The document this one lapsed with (its parent in the detailing chain), when inferred.
+    lapsed_with_id: Mapped[int | None] = mapped_column(ForeignKey("legal_documents.id"))
+    # When an administrator last set the status by hand: it overrides any inference made before.
+    status_set_at: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    lapsed_with: Mapped[LegalDocument | None] = relationship(remote_side=[id], foreign_keys=[lapsed_with_id])
     aliases: Mapped[list[LegalAlias]] = relationship(back_populates="document", order_by="LegalAlias.id")
     changes: Mapped[list[LegalChange]] = relationship(
         back_populates="document", foreign_keys="LegalChange.document_id", order_by="LegalChange.effective_on"
@@ -99,6 +113,8 @@ class LegalChange(Base):
     # The source document (văn bản tác động); None for a plain expiry.
     by_document_id: Mapped[int | None] = mapped_column(ForeignKey("legal_documents.id"), index=True)
     effective_on: Mapped[date] = mapped_column(Date, index=True)
+    # Articles the change touches ("5", "7.2" = khoản 2 Điều 7), comma-separated; None = the whole document.
+    articles: Mapped[str | None] = mapped_column(String(255))
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -109,6 +125,10 @@ class LegalChange(Base):
     @property
     def label(self) -> str:
         return CHANGE_LABELS.get(self.kind, self.kind)
+
+    @property
+    def article_list(self) -> list[str]:
+        return [a for a in (self.articles or "").split(",") if a]
 
     def __repr__(self) -> str:
         return f"<LegalChange {self.document_id} {self.kind} by {self.by_document_id}>"

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from qmsdocs.auth.permissions import is_admin, require_admin
 from qmsdocs.db import session
 from qmsdocs.errors import InvalidInput, QmsError
-from qmsdocs.legal import importer, services
+from qmsdocs.legal import cited, importer, parsing, services
 from qmsdocs.legal.models import CHANGE_LABELS, STATUS_LABELS
 from qmsdocs.paging import Page, lenient_page
 
@@ -31,12 +31,12 @@ def index():
     documents, total = services.list_documents(q=q, status=status, limit=paging.per_page, offset=paging.offset)
     return render_template("legal/index.html", page=Page.of(documents, total, paging),
                            filters={"q": q or "", "status": status or ""}, status_labels=STATUS_LABELS,
-                           can_edit=is_admin(current_user), unknown_count=services.unknown_citations_count())
+                           can_edit=is_admin(current_user), unknown_count=cited.unknown_citations_count())
 
 
 def _document_form(template_document=None, *, data=None, error=None, status=200):
     return render_template("legal/form.html", document=template_document, data=data or {}, error=error,
-                           status_labels=STATUS_LABELS, types=services.DOCUMENT_TYPES), status
+                           status_labels=STATUS_LABELS, types=parsing.DOCUMENT_TYPES), status
 
 
 @bp.route("/legal/new", methods=["GET", "POST"])
@@ -98,7 +98,10 @@ def add_change(document_id: int):
     document = services.get_document(document_id)
     data = {"symbol": document.symbol, "change": request.form.get("change", ""),
             "by": request.form.get("by", "").strip() or None, "effective_on": request.form.get("effective_on", ""),
-            "note": request.form.get("note", "")}
+            "articles": request.form.get("articles", ""), "note": request.form.get("note", "")}
+    if document.province:
+        # A local authority's number is shared by other provinces: name this one.
+        data["issuer"] = document.issuer
     try:
         result = services.record_change(data, actor=current_user)
     except QmsError as error:
@@ -154,5 +157,5 @@ def import_page():
 @bp.get("/legal/unknown")
 @login_required
 def unknown():
-    return render_template("legal/unknown.html", items=services.unknown_citations(),
+    return render_template("legal/unknown.html", items=cited.unknown_citations(),
                            can_edit=is_admin(current_user))

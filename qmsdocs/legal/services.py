@@ -8,130 +8,43 @@ transaction. Services flush; the caller commits.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from qmsdocs.alerts import services as alert_services
+from qmsdocs import events
+from qmsdocs.agencies.models import Agency
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import SYSTEM, require_admin
-from qmsdocs.clock import parse_date
-from qmsdocs.db import session
+from qmsdocs.db import session, utcnow
 from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
+from qmsdocs.clock import local_today
+from qmsdocs.legal import lapse, provincial
+# parse_date, fold and parse_status are also read from here by other modules.
+from qmsdocs.legal.parsing import (
+    MAX_ALIAS,
+    MAX_NOTE,
+    MAX_TITLE,
+    clean_text,
+    clean_symbol,
+    clean_type,
+    fold,
+    infer_type,
+    parse_articles,
+    parse_change_kind,
+    parse_date,
+    parse_status,
+)
 from qmsdocs.legal.models import (
-    CHANGE_KINDS,
-    STATUS_LABELS,
     LegalAlias,
     LegalChange,
     LegalDocument,
     NameCitation,
 )
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureVersion
-from qmsdocs.text import fold
-
-DOCUMENT_TYPES = (
-    "Hiến pháp", "Bộ luật", "Luật", "Pháp lệnh", "Lệnh", "Nghị quyết", "Nghị quyết liên tịch", "Nghị định",
-    "Quyết định", "Thông tư", "Thông tư liên tịch", "Chỉ thị", "Hướng dẫn", "Kế hoạch", "Công văn", "Văn bản hợp nhất",
-)
-# The type a symbol's suffix implies when none is given (QH → Luật; a law is the usual case).
-TYPE_BY_SUFFIX = {
-    "QH": "Luật", "UBTVQH": "Nghị quyết", "ND": "Nghị định", "QD": "Quyết định", "TT": "Thông tư",
-    "TTLT": "Thông tư liên tịch", "NQ": "Nghị quyết", "NQLT": "Nghị quyết liên tịch", "CT": "Chỉ thị",
-    "L": "Lệnh", "PL": "Pháp lệnh", "HD": "Hướng dẫn", "KH": "Kế hoạch",
-}
-CHANGE_WORDS = {
-    # Words people and the national database use for each relation, folded (no diacritics).
-    "amended": ("amended", "sua doi", "sua doi bo sung", "bo sung", "duoc sua doi, bo sung", "sua doi, bo sung"),
-    "replaced": ("replaced", "thay the", "bi thay the"),
-    "repealed": ("repealed", "bai bo", "bi bai bo"),
-    "expired": ("expired", "het hieu luc", "het hieu luc toan bo"),
-    "partially_expired": ("partially_expired", "partially expired", "het hieu luc mot phan"),
-    "detailed": ("detailed", "quy dinh chi tiet", "duoc quy dinh chi tiet"),
-    "guided": ("guided", "huong dan", "duoc huong dan"),
-}
-MAX_TITLE = 2000
-MAX_ALIAS = 255
-MAX_NOTE = 2000
-
-
-# ---------------------------------------------------------------- parsing what people type
-
-def parse_status(value) -> str | None:
-    """A status code from its code or its Vietnamese label, with or without diacritics."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput("Tình trạng hiệu lực phải là chuỗi ký tự.", code="invalid_status")
-    folded = fold(value).replace("-", "_")
-    for code, label in STATUS_LABELS.items():
-        if folded in (code, code.replace("_", " "), fold(label)):
-            return code
-    labels = "; ".join(STATUS_LABELS.values())
-    raise InvalidInput(f"Tình trạng hiệu lực '{value[:60]}' không hợp lệ; dùng một trong: {labels}.",
-                       code="invalid_status")
-
-
-def parse_change_kind(value) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("Thiếu loại thay đổi 'change' (amended, replaced, repealed, expired, partially_expired, "
-                           "detailed, guided).", code="missing_field")
-    folded = fold(value).replace("-", " ")
-    for kind, words in CHANGE_WORDS.items():
-        if folded in words or folded.replace(" ", "_") == kind:
-            return kind
-    raise InvalidInput(f"Loại thay đổi '{value[:60]}' không hợp lệ; dùng một trong: {', '.join(CHANGE_KINDS)}.",
-                       code="invalid_change")
-
-
-def infer_type(symbol: str) -> str:
-    key = normalize_symbol(symbol) or ""
-    suffix = key.rsplit("/", 1)[-1].split("-", 1)[0]
-    suffix = re.sub(r"\d+$", "", suffix)
-    return TYPE_BY_SUFFIX.get(suffix, "Văn bản")
-
-
-def clean_type(value, symbol: str) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return infer_type(symbol)
-    if not isinstance(value, str) or len(value.strip()) > 64:
-        raise InvalidInput("Loại văn bản phải là chuỗi, dài tối đa 64 ký tự (ví dụ: Luật, Nghị định, Thông tư).",
-                           code="invalid_type")
-    value = unicodedata.normalize("NFC", value.strip())
-    for known in DOCUMENT_TYPES:
-        if fold(known) == fold(value):
-            return known
-    return value
-
-
-def clean_symbol(value, field_name: str = "symbol") -> tuple[str, str]:
-    """(symbol as properly written, matching key), or a refusal saying what a symbol looks like."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"Thiếu số ký hiệu văn bản '{field_name}' (ví dụ: 31/2024/QH15, 61/2018/NĐ-CP).",
-                           code="missing_field")
-    key = normalize_symbol(value)
-    if key is None:
-        raise InvalidInput(
-            f"Trường '{field_name}': '{value.strip()[:60]}' không phải số ký hiệu văn bản hợp lệ. Hãy ghi dạng "
-            "số/năm/loại-cơ quan, ví dụ 61/2018/NĐ-CP, 01/2018/TT-VPCP, 31/2024/QH15.", code="invalid_symbol")
-    return canonical_symbol(value) or value.strip(), key
-
-
-def _clean_text(value, name: str, *, required: bool, max_length: int) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise InvalidInput(f"Thiếu trường '{name}'.", code="missing_field")
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"Trường '{name}' phải là chuỗi ký tự.", code="invalid_field")
-    value = unicodedata.normalize("NFC", value.strip())
-    if len(value) > max_length:
-        raise InvalidInput(f"Trường '{name}' dài tối đa {max_length} ký tự.", code="invalid_field")
-    return value
-
 
 # ---------------------------------------------------------------- reading
 
@@ -142,15 +55,31 @@ def get_document(document_id: int) -> LegalDocument:
     return document
 
 
-def find_document(text: str) -> LegalDocument | None:
-    """A registered document by symbol (any spelling), another symbol, or one of its names."""
+def find_document(text: str, issuer: str | None = None) -> LegalDocument | None:
+    """A registered document by symbol (any spelling), another symbol, or one of its names.
+
+    A local authority's symbol (QĐ-UBND …) is found by its province when `issuer` names one, or
+    when a single province has it; several provinces without an issuer is refused as ambiguous.
+    """
     if not isinstance(text, str) or not text.strip():
         return None
     key = normalize_symbol(text)
     if key:
         document = session.scalar(select(LegalDocument).where(LegalDocument.key == key))
-        if document:
+        if document and not (issuer and provincial.is_local_key(key)):
             return document
+        local = list(session.scalars(select(LegalDocument).where(LegalDocument.citation_key == key,
+                                                                 LegalDocument.province.is_not(None))))
+        if issuer and local:
+            province = provincial.province_named(issuer)
+            return next((d for d in local if provincial.same_province(d.province, province)), None)
+        if len(local) == 1:
+            return local[0]
+        if len(local) > 1:
+            raise Conflict(f"Có {len(local)} văn bản số {canonical_symbol(text) or text} của các tỉnh "
+                           f"{', '.join(d.province for d in local)}; hãy ghi cơ quan ban hành (trường 'issuer', "
+                           "ví dụ 'UBND tỉnh Trà Vinh') hoặc dùng mã số văn bản.", code="ambiguous_document",
+                           candidates=[{"id": d.id, "province": d.province} for d in local])
     alias_key = key or fold(text)
     return session.scalar(select(LegalDocument).join(LegalAlias).where(LegalAlias.key == alias_key))
 
@@ -218,38 +147,6 @@ def citing_procedures(document: LegalDocument) -> list[Procedure]:
                                                         Procedure.status == "active").order_by(Procedure.code)))
 
 
-@dataclass
-class UnknownCitation:
-    key: str
-    symbol: str
-    procedures: int
-
-
-def _unknown_cited_keys():
-    known = select(LegalDocument.key).union(select(LegalAlias.key).where(LegalAlias.is_symbol.is_(True)))
-    return (select(Citation.key).join(Procedure, Procedure.current_version_id == Citation.version_id)
-            .where(Procedure.status == "active", Citation.key.not_in(known)))
-
-
-def unknown_citations_count() -> int:
-    """How many distinct keys `unknown_citations` lists: one COUNT, not the rows."""
-    keys = _unknown_cited_keys().distinct().subquery()
-    return session.scalar(select(func.count()).select_from(keys)) or 0
-
-
-def unknown_citations(limit: int | None = None) -> list[UnknownCitation]:
-    """Keys cited by current versions that match nothing in the registry, most cited first."""
-    query = (
-        _unknown_cited_keys().add_columns(func.min(Citation.symbol), func.count(func.distinct(Procedure.id)))
-        .group_by(Citation.key)
-        .order_by(func.count(func.distinct(Procedure.id)).desc(), Citation.key)
-    )
-    if limit:
-        query = query.limit(limit)
-    return [UnknownCitation(key, canonical_symbol(symbol) or symbol, count)
-            for key, symbol, count in session.execute(query)]
-
-
 # ---------------------------------------------------------------- writing
 
 def _ensure_key_free(key: str, *, document: LegalDocument | None = None) -> None:
@@ -267,6 +164,8 @@ def _ensure_key_free(key: str, *, document: LegalDocument | None = None) -> None
 class DocumentFields:
     symbol: str
     key: str
+    citation_key: str
+    province: str | None
     doc_type: str
     title: str
     issuer: str | None
@@ -286,23 +185,40 @@ def document_fields(data: dict, *, partial_of: LegalDocument | None = None) -> D
     # In the order of the form (and of a person reading the body), so a refusal names the first problem.
     symbol, key = clean_symbol(pick("symbol", current.symbol if current else None))
     doc_type = clean_type(pick("type", current.doc_type if current else None), symbol)
-    title = _clean_text(pick("title", current.title if current else None), "title", required=True,
+    title = clean_text(pick("title", current.title if current else None), "title", required=True,
                         max_length=MAX_TITLE)
-    issuer = _clean_text(pick("issuer", current.issuer if current else None), "issuer", required=False,
+    issuer = clean_text(pick("issuer", current.issuer if current else None), "issuer", required=False,
                          max_length=255)
+    citation_key, province = key, None
+    if provincial.is_local_key(key):
+        if issuer is None and current is None:
+            raise InvalidInput(f"Trường 'issuer': {symbol} là văn bản của chính quyền địa phương; hãy ghi cơ quan ban "
+                               "hành kèm tên tỉnh (ví dụ 'UBND tỉnh Trà Vinh') để không lẫn với văn bản cùng số "
+                               "của tỉnh khác.", code="missing_field")
+        if issuer is not None:
+            province = provincial.authority_province(issuer, known=_agency_provinces())
+            key = provincial.local_key(citation_key, province)
     issued_on = parse_date(pick("issued_on", current.issued_on if current else None), "issued_on")
     effective_on = parse_date(pick("effective_on", current.effective_on if current else None), "effective_on")
     status = parse_status(pick("status", current.status if current else None)) or "in_force"
-    note = _clean_text(pick("note", current.note if current else None), "note", required=False,
+    note = clean_text(pick("note", current.note if current else None), "note", required=False,
                        max_length=MAX_NOTE) or ""
     if issued_on and effective_on and effective_on < issued_on:
         raise InvalidInput("Ngày có hiệu lực không thể trước ngày ban hành.", code="invalid_date")
-    return DocumentFields(symbol, key, doc_type, title, issuer, issued_on, effective_on, status, note)
+    return DocumentFields(symbol, key, citation_key, province, doc_type, title, issuer, issued_on, effective_on,
+                          status, note)
+
+
+def _agency_provinces() -> set[str]:
+    """Provinces the agencies record, besides the list of provinces (a newly created unit, say)."""
+    rows = session.execute(select(Agency.province, Agency.former_province)).all()
+    return {name for row in rows for name in row if name}
 
 
 def _apply(document: LegalDocument, fields: DocumentFields) -> dict:
     changed = {}
-    for name in ("symbol", "key", "doc_type", "title", "issuer", "issued_on", "effective_on", "status", "note"):
+    for name in ("symbol", "key", "citation_key", "province", "doc_type", "title", "issuer", "issued_on",
+                 "effective_on", "status", "note"):
         value = getattr(fields, name)
         if getattr(document, name) != value:
             changed[name] = value.isoformat() if isinstance(value, date) else value
@@ -323,7 +239,7 @@ def create_document(data: dict, *, actor) -> LegalDocument:
     record(actor, "legal.document.create", "legal_document", document.id, symbol=document.symbol)
     for alias, key, is_symbol in aliases:
         _store_alias(document, alias, key, is_symbol, actor=actor)
-    alert_services.evaluate_document(document, actor=actor)
+    events.legal_document_changed.send(document, actor=actor)
     return document
 
 
@@ -335,14 +251,20 @@ def update_document(document: LegalDocument, data: dict, *, actor) -> dict:
         _ensure_key_free(fields.key, document=document)
     aliases = _checked_aliases(document, _alias_list(data.get("aliases")), own_key=fields.key)
     changed = _apply(document, fields)
+    if "status" in changed:
+        # Stated by hand: overrides what earlier changes or a lapsing parent would infer.
+        document.status_set_at = utcnow()
+        document.status_reason = None
+        document.lapsed_with_id = None
     for alias, key, is_symbol in aliases:
         _store_alias(document, alias, key, is_symbol, actor=actor)
         changed.setdefault("aliases", []).append(alias)
     if changed:
+        apply_lapses(today=local_today(), actor=actor)
         session.flush()
         record(actor, "legal.document.update", "legal_document", document.id, symbol=document.symbol, **{
             k: v for k, v in changed.items() if k not in ("key", "aliases")})
-        alert_services.evaluate_document(document, actor=actor)
+        events.legal_document_changed.send(document, actor=actor)
     return changed
 
 
@@ -359,7 +281,7 @@ def _alias_list(value) -> list[str]:
 
 def _check_alias(document: LegalDocument | None, alias, *, own_key: str | None = None) -> tuple[str, str, bool] | None:
     """(alias, key, is_symbol) for a new alias, None when the document already has it; refuses clashes."""
-    alias = _clean_text(alias, "alias", required=True, max_length=MAX_ALIAS)
+    alias = clean_text(alias, "alias", required=True, max_length=MAX_ALIAS)
     symbol_key = normalize_symbol(alias)
     key = symbol_key or fold(alias)
     if len(key) < 4:
@@ -401,7 +323,7 @@ def add_alias(document: LegalDocument, alias: str, *, actor) -> LegalAlias | Non
     if checked is None:
         return None
     entry = _store_alias(document, *checked, actor=actor)
-    alert_services.evaluate_document(document, actor=actor)
+    events.legal_document_changed.send(document, actor=actor)
     return entry
 
 
@@ -446,7 +368,7 @@ def _index_name_everywhere(alias: LegalAlias) -> None:
 def _register_stub(symbol: str, *, actor, kind_hint: str) -> LegalDocument:
     """A document named by a change but not yet in the registry: registered with what we know."""
     canonical, key = clean_symbol(symbol)
-    document = LegalDocument(symbol=canonical, key=key, doc_type=infer_type(canonical),
+    document = LegalDocument(symbol=canonical, key=key, citation_key=key, doc_type=infer_type(canonical),
                              title=f"Văn bản {canonical} (chưa nhập trích yếu)", status="in_force",
                              note=f"Tự thêm khi ghi nhận thay đổi ({kind_hint}); hãy bổ sung trích yếu và ngày.")
     _ensure_key_free(key)
@@ -456,8 +378,8 @@ def _register_stub(symbol: str, *, actor, kind_hint: str) -> LegalDocument:
     return document
 
 
-def _resolved_key(text: str) -> str | None:
-    document = find_document(text)
+def _resolved_key(text: str, issuer: str | None = None) -> str | None:
+    document = find_document(text, issuer)
     return document.key if document else normalize_symbol(text)
 
 
@@ -476,7 +398,9 @@ def record_change(data: dict, *, actor) -> ChangeResult:
     """
     require_admin(actor)
     symbol = data.get("symbol")
-    if find_document(symbol) is None:
+    issuer = clean_text(data.get("issuer"), "issuer", required=False, max_length=255)
+    by_issuer = clean_text(data.get("by_issuer"), "by_issuer", required=False, max_length=255)
+    if find_document(symbol, issuer) is None:
         clean_symbol(symbol)
     kind = parse_change_kind(data.get("change"))
     by = data.get("by")
@@ -485,22 +409,29 @@ def record_change(data: dict, *, actor) -> ChangeResult:
     elif not isinstance(by, str):
         raise InvalidInput("Trường 'by' phải là số ký hiệu văn bản tác động, dạng chuỗi (ví dụ: 31/2024/QH15).",
                            code="invalid_field")
-    elif find_document(by) is None:
+    elif find_document(by, by_issuer) is None:
         clean_symbol(by, "by")
     if kind in ("detailed", "guided") and by is None:
         raise InvalidInput("Hãy ghi văn bản quy định chi tiết hoặc hướng dẫn vào trường 'by'.", code="missing_field")
-    if by is not None and _resolved_key(by) == _resolved_key(symbol):
-        raise InvalidInput("Văn bản tác động phải khác văn bản bị thay đổi.", code="invalid_change")
+    if by is not None and _resolved_key(by, by_issuer) == _resolved_key(symbol, issuer):
+        raise InvalidInput("Trường 'by': văn bản tác động phải khác văn bản bị thay đổi (một văn bản không thể "
+                           "quy định chi tiết, thay thế hay sửa đổi chính nó).", code="invalid_change")
     effective_on = parse_date(data.get("effective_on"), "effective_on", required=True)
-    note = _clean_text(data.get("note"), "note", required=False, max_length=MAX_NOTE) or ""
+    articles = parse_articles(data.get("articles"))
+    if articles and kind not in ("amended", "partially_expired"):
+        raise InvalidInput("Trường 'articles' chỉ dùng cho thay đổi sửa đổi, bổ sung (amended) hoặc hết hiệu lực "
+                           "một phần (partially_expired).", code="invalid_articles")
+    note = clean_text(data.get("note"), "note", required=False, max_length=MAX_NOTE) or ""
+    if kind in lapse.DETAILING_CHANGES and find_document(symbol, issuer) and find_document(by, by_issuer):
+        _refuse_detailing_cycle(find_document(symbol, issuer), find_document(by, by_issuer))
     registered = []
-    document = find_document(symbol)
+    document = find_document(symbol, issuer)
     if document is None:
         document = _register_stub(symbol, actor=actor, kind_hint=kind)
         registered.append(document.symbol)
     by_document = None
     if by is not None:
-        by_document = find_document(by)
+        by_document = find_document(by, by_issuer)
         if by_document is None:
             by_document = _register_stub(by, actor=actor, kind_hint=kind)
             registered.append(by_document.symbol)
@@ -511,21 +442,38 @@ def record_change(data: dict, *, actor) -> ChangeResult:
     if existing is not None:
         return ChangeResult(existing, False, 0, registered)
     change = LegalChange(document=document, kind=kind, by_document=by_document, effective_on=effective_on,
-                         note=note, recorded_by_id=getattr(actor, "id", None))
+                         articles=",".join(articles) or None, note=note, recorded_by_id=getattr(actor, "id", None),
+                         recorded_at=utcnow())
     session.add(change)
     session.flush()
     record(actor, "legal.change.create", "legal_document", document.id, change_id=change.id, kind=kind,
-           by=by_document.symbol if by_document else None, effective_on=effective_on.isoformat())
-    _apply_status(change, alert_services.local_today(), actor)
-    opened = alert_services.evaluate_change(change, actor=actor)
+           by=by_document.symbol if by_document else None, effective_on=effective_on.isoformat(),
+           articles=articles or None)
+    _apply_status(change, local_today(), actor)
+    apply_lapses(today=local_today(), actor=actor)
+    opened = events.opened_by(events.legal_change_recorded.send(change, actor=actor))
     return ChangeResult(change, True, opened, registered)
 
 
+def _refuse_detailing_cycle(parent: LegalDocument, child: LegalDocument) -> None:
+    """A document cannot detail itself, nor (through others) a document that details it."""
+    children, _own, _set_at = lapse.load_graph()
+    if lapse.creates_cycle(children, parent.id, child.id):
+        raise InvalidInput(
+            f"Trường 'by': {child.symbol} không thể quy định chi tiết hoặc hướng dẫn {parent.symbol} vì "
+            f"{parent.symbol} đã (trực tiếp hoặc gián tiếp) quy định chi tiết {child.symbol}; "
+            "quan hệ như vậy tạo vòng lặp. Hãy kiểm tra lại chiều của quan hệ.", code="detailing_cycle")
+
+
 def _apply_status(change: LegalChange, today: date, actor) -> bool:
-    """A change in force moves the document's status the way the national database shows it."""
+    """A change in force moves the document's status the way the national database shows it,
+    unless an administrator stated the status by hand after the change was recorded."""
     if change.effective_on > today:
         return False
     document = change.document
+    if document.status_set_at is not None and change.recorded_at is not None \
+            and document.status_set_at >= change.recorded_at:
+        return False
     new_status = None
     if change.kind in ("replaced", "repealed", "expired") and document.status in ("in_force", "partially_expired"):
         new_status = "expired"
@@ -552,5 +500,44 @@ def apply_due_changes(*, today: date, actor=None) -> int:
                old=document.status, new="in_force")
         document.status = "in_force"
         updated += 1
+    updated += apply_lapses(today=today, actor=actor)
     session.flush()
     return updated
+
+
+def apply_lapses(*, today: date, actor=None) -> int:
+    """Give documents lapsing with the one they detail the status "expired with its parent", with its
+    reason, once the day has come; undo it where the registry no longer infers it. Returns how many moved."""
+    due = {doc_id: found for doc_id, found in lapse.current_lapses().items() if found.effective_on <= today}
+    moved = 0
+    marked = set(session.scalars(select(LegalDocument.id).where(LegalDocument.status == "expired_with_parent")))
+    for document_id in marked - set(due):
+        document = session.get(LegalDocument, document_id)
+        if document.status_set_at is not None and document.lapsed_with_id is None:
+            continue  # stated by hand
+        record(actor or SYSTEM, "legal.document.status", "legal_document", document.id, symbol=document.symbol,
+               old=document.status, new="in_force", reason="no longer inferred")
+        document.status, document.status_reason, document.lapsed_with_id = "in_force", None, None
+        moved += 1
+    for document_id, found in due.items():
+        document = session.get(LegalDocument, document_id)
+        if document.status not in ("in_force", "partially_expired", "expired_with_parent"):
+            continue
+        parent = session.get(LegalDocument, found.parent_id)
+        reason = lapse_reason(parent, found)
+        if document.status == "expired_with_parent" and document.status_reason == reason:
+            continue
+        record(actor or SYSTEM, "legal.document.status", "legal_document", document.id, symbol=document.symbol,
+               old=document.status, new="expired_with_parent", parent=parent.symbol)
+        document.status, document.status_reason, document.lapsed_with_id = "expired_with_parent", reason, parent.id
+        moved += 1
+    if moved:
+        session.flush()
+    return moved
+
+
+def lapse_reason(parent: LegalDocument, found: lapse.Lapse) -> str:
+    relation = "quy định chi tiết" if found.relation == "detailed" else "hướng dẫn"
+    name = f"{parent.doc_type} {parent.symbol}" if parent.doc_type not in ("", "Văn bản") else parent.symbol
+    return (f"Hết hiệu lực cùng {name} mà văn bản này {relation}, từ ngày {found.effective_on:%d/%m/%Y} "
+            "(Luật Ban hành văn bản quy phạm pháp luật 64/2025/QH15, sửa đổi bởi 87/2025/QH15).")

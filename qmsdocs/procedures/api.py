@@ -136,6 +136,7 @@ def upload_version(procedure_id: int):
         citations=[citation_json(c) for c in version.citations],
         warnings=result.warnings,
         converted_from_doc=result.converted,
+        warning_details=result.warning_details,
     )
     return jsonify(body), 201
 

@@ -44,6 +44,9 @@ def import_command(folder: Path, agency_code: str) -> None:
     )
     for name, reason in report.refused:
         click.echo(f"TỪ CHỐI {name}: {reason}")
+    for name, warnings in report.warned:
+        for warning in warnings:
+            click.echo(f"LƯU Ý {name}: {warning}")
 
 
 def init_app(app: Flask) -> None:

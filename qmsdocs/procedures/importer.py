@@ -35,6 +35,8 @@ class FileOutcome:
     name: str
     outcome: str
     reason: str | None = None
+    # Stored despite these warnings (revision not advanced, same as an earlier version …).
+    warnings: tuple[str, ...] = ()
 
     @property
     def stored(self) -> bool:
@@ -47,12 +49,16 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    # Files stored despite warnings (revision not advanced, same as an earlier version …): (file, messages).
+    warned: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def count(self, result: FileOutcome) -> None:
         if result.outcome == "refused":
             self.refused.append((result.name, result.reason))
         else:
             getattr(self, result.outcome).append(result.name)
+        if result.warnings:
+            self.warned.append((result.name, list(result.warnings)))
 
 
 def word_files(folder: Path) -> list[Path]:
@@ -90,7 +96,7 @@ def import_files(folder: Path, agency_code: str, *, actor, max_bytes: int) -> It
     for path in word_files(folder):
         name = str(path.relative_to(folder))
         try:
-            outcome = _import_one(path, agency_id, agency_code, actor=actor, max_bytes=max_bytes)
+            outcome, warnings = _import_one(path, agency_id, agency_code, actor=actor, max_bytes=max_bytes)
         except Conflict as error:
             yield FileOutcome(name, "unchanged") if error.code == "no_change" else \
                 FileOutcome(name, "refused", error.message)
@@ -99,10 +105,10 @@ def import_files(folder: Path, agency_code: str, *, actor, max_bytes: int) -> It
         except OSError as error:
             yield FileOutcome(name, "refused", f"Không đọc được tệp ({error.strerror or error}).")
         else:
-            yield FileOutcome(name, outcome)
+            yield FileOutcome(name, outcome, warnings=tuple(warnings))
 
 
-def _import_one(path: Path, agency_id: int, agency_code: str, *, actor, max_bytes: int) -> str:
+def _import_one(path: Path, agency_id: int, agency_code: str, *, actor, max_bytes: int) -> tuple[str, list[str]]:
     data = path.read_bytes()
     prepared = prepare_upload(data, sha256_hex(data), doc_converter(), max_bytes=max_bytes)
     check_package(prepared.docx, max_bytes=max_bytes)
@@ -111,12 +117,12 @@ def _import_one(path: Path, agency_id: int, agency_code: str, *, actor, max_byte
     outcome = "added"
     if procedure is not None and sha256_hex(data) in {v.sha256 for v in procedure.versions}:
         # Already imported (perhaps as an older version): importing a folder again changes nothing.
-        return "unchanged"
+        return "unchanged", []
     if procedure is None:
         code = (content.metadata.code or path.stem).strip()[:64]
         title = guess_title(content.paragraphs, path.stem)[:500]
         procedure = services.create_procedure(agency_code, code, title, actor=actor)
         outcome = "created"
-    services.add_version(procedure, data, path.name, note=f"Nhập hàng loạt từ {path.name}", actor=actor,
-                         max_bytes=max_bytes)
-    return outcome
+    result = services.add_version(procedure, data, path.name, note=f"Nhập hàng loạt từ {path.name}", actor=actor,
+                                  max_bytes=max_bytes)
+    return outcome, [w.message for w in result.details if w.code != "pending_approval"]

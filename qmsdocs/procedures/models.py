@@ -144,6 +144,8 @@ class Citation(Base):
     # body | table | header | footer | footnote | endnote | textbox
     location: Mapped[str] = mapped_column(String(32))
     context: Mapped[str] = mapped_column(String(400), default="")
+    # Articles cited with the symbol ("5", "7.2" = khoản 2 Điều 7), comma-separated; None = none named.
+    articles: Mapped[str | None] = mapped_column(String(255))
 
     version: Mapped[ProcedureVersion] = relationship(back_populates="citations")
 

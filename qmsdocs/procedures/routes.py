@@ -318,7 +318,8 @@ def upload(procedure_id: int):
         for warning in result.warnings:
             flash(warning, "warning")
         return jsonify({"version": version.number, "state": version.state, "message": message,
-                        "warnings": result.warnings, "redirect": target}), 201
+                        "warnings": result.warnings, "warning_details": result.warning_details,
+                        "redirect": target}), 201
     flash(message, "success")
     for warning in result.warnings:
         flash(warning, "warning")
@@ -348,6 +349,7 @@ def inspect_upload(procedure_id: int):
         "citations": [{"symbol": c.symbol, "key": c.key, "location": c.location} for c in inspection.citations],
         "paragraphs": inspection.paragraph_count,
         "warnings": inspection.warnings,
+        "warning_details": [w.as_dict() for w in inspection.details],
         "needs_approval": inspection.needs_approval,
     })
 

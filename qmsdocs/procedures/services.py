@@ -28,6 +28,7 @@ from qmsdocs.docx.reader import read_docx
 from qmsdocs.docx.safety import check_package
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 from qmsdocs.paging import Page, PageRequest
+from qmsdocs.procedures import revisions
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
 from qmsdocs.previews import preview_html
 from qmsdocs.storage import blob_store, sha256_hex
@@ -68,9 +69,9 @@ def find_procedure(agency_id: int, code: str) -> Procedure | None:
 
 def _same_code_exists(agency_id: int, code: str) -> bool:
     """Codes differing only in letter case or separators name the same procedure."""
-    key = _code_key(code)
+    key = revisions.code_key(code)
     codes = session.scalars(select(Procedure.code).where(Procedure.agency_id == agency_id))
-    return any(_code_key(existing) == key for existing in codes)
+    return any(revisions.code_key(existing) == key for existing in codes)
 
 
 def _clean_codes(codes) -> list[str]:
@@ -165,7 +166,15 @@ def clean_filename(name: str | None) -> str:
 @dataclass
 class UploadResult:
     version: ProcedureVersion
-    warnings: list[str] = field(default_factory=list)
+    details: list[revisions.UploadWarning] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [warning.message for warning in self.details]
+
+    @property
+    def warning_details(self) -> list[dict]:
+        return [warning.as_dict() for warning in self.details]
     # The upload was a legacy .doc, read through its LibreOffice conversion (the .doc is stored).
     converted: bool = False
 
@@ -193,6 +202,11 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
     _refuse_if_unchanged(latest, digest)
     content = read_docx(prepared.docx)
     citations = extract_citations(content.paragraphs)
+    # Compared before the new version exists, with the versions as the person saw them.
+    details = revisions.compare_with_earlier(procedure, code=content.metadata.code,
+                                             revision=content.metadata.revision,
+                                             issued_on=content.metadata.issued_on, sha256=digest)
+    details += revisions.note_missing(note)
     blob_store().put(data)
 
     approved = not procedure.agency.approval_required or can_approve(actor, procedure.agency_id)
@@ -211,17 +225,26 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
         state="approved" if approved else "pending",
     )
     version.citations = [
-        Citation(symbol=c.symbol, key=c.key, location=c.location, context=c.context[:400]) for c in citations
+        Citation(symbol=c.symbol, key=c.key, location=c.location, context=c.context[:400],
+                 articles=",".join(c.articles)[:255] or None) for c in citations
     ]
     session.add(version)
     session.flush()
     record(actor, "version.upload", "procedure", procedure.id, agency_id=procedure.agency_id,
            version=version.number, sha256=digest, state=version.state)
+    if details:
+        # Warnings never block; who went on despite them stays on record.
+        record(actor, "version.upload_warnings", "procedure", procedure.id, agency_id=procedure.agency_id,
+               version=version.number, warnings=[w.as_dict() for w in details])
     events.version_added.send(version, became_current=approved)
     if approved:
         _make_current(version)
-    warnings = [converted_notice()] if prepared.converted else []
-    return UploadResult(version, warnings + _warnings_for(procedure, version), prepared.converted)
+    else:
+        details.append(revisions.UploadWarning(
+            revisions.PENDING_APPROVAL, "Phiên bản đang chờ duyệt; nó chỉ có hiệu lực sau khi người phê duyệt đồng ý."))
+    if prepared.converted:
+        details.insert(0, revisions.UploadWarning(revisions.CONVERTED_FROM_DOC, converted_notice()))
+    return UploadResult(version, details, prepared.converted)
 
 
 def _lock_latest_version(procedure: Procedure) -> ProcedureVersion | None:
@@ -264,26 +287,6 @@ def _refuse_if_unchanged(latest: ProcedureVersion | None, digest: str) -> None:
             code="no_change",
             current_version=latest.number,
         )
-
-
-def _code_mismatch(procedure: Procedure, doc_code: str | None) -> list[str]:
-    if doc_code and _code_key(doc_code) != _code_key(procedure.code):
-        return [
-            f"Mã hiệu trong tài liệu ({doc_code}) khác mã quy trình ({procedure.code}). "
-            "Hãy kiểm tra bạn đã chọn đúng quy trình."
-        ]
-    return []
-
-
-def _warnings_for(procedure: Procedure, version: ProcedureVersion) -> list[str]:
-    warnings = _code_mismatch(procedure, version.doc_code)
-    if version.state == "pending":
-        warnings.append("Phiên bản đang chờ duyệt; nó chỉ có hiệu lực sau khi người phê duyệt đồng ý.")
-    return warnings
-
-
-def _code_key(code: str) -> str:
-    return re.sub(r"[\s._\-/]+", "", unicodedata.normalize("NFC", code)).upper()
 
 
 def decide_version(version: ProcedureVersion, *, approve: bool, comment: str = "", actor=None) -> None:
@@ -391,6 +394,7 @@ class UploadInspection:
     citations: list
     paragraph_count: int
     warnings: list[str] = field(default_factory=list)
+    details: list[revisions.UploadWarning] = field(default_factory=list)
     # chờ duyệt: the upload would wait for an approver instead of taking effect at once.
     needs_approval: bool = False
 
@@ -420,7 +424,10 @@ def inspect_upload(data: bytes, max_bytes: int, *, filename: str | None = None,
         return inspection
     _refuse_if_retired(procedure)
     _refuse_if_unchanged(_latest_version(procedure), inspection.sha256)
-    inspection.warnings.extend(_code_mismatch(procedure, inspection.code))
+    inspection.details.extend(revisions.compare_with_earlier(
+        procedure, code=inspection.code, revision=inspection.revision, issued_on=inspection.issued_on,
+        sha256=inspection.sha256))
+    inspection.warnings.extend(w.message for w in inspection.details)
     if not inspection.code:
         inspection.warnings.append(
             "Không đọc được mã hiệu, lần ban hành, ngày ban hành ở đầu tài liệu. "

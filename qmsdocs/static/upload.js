@@ -118,12 +118,14 @@
     });
     var warnings = document.getElementById("c-warnings");
     warnings.textContent = "";
-    result.warnings.forEach(function (text) {
-      var warning = document.createElement("p");
-      warning.className = "alert alert-warning";
-      warning.textContent = text;
-      warnings.appendChild(warning);
-    });
+    (result.warning_details || result.warnings.map(function (text) { return {message: text}; }))
+      .forEach(function (detail) {
+        var warning = document.createElement("p");
+        warning.className = "alert alert-warning";
+        if (detail.code) { warning.setAttribute("data-warning", detail.code); }
+        warning.textContent = detail.message;
+        warnings.appendChild(warning);
+      });
     confirmBox.hidden = false;
     confirmBox.focus();
   }
