@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from tests import docx_factory as factory
+from tests.office_files import docx_tables, xlsx_sheets
 
 # --- a small raw .docx writer ------------------------------------------------------------
 
@@ -700,6 +701,10 @@ def test_catalog_import_is_idempotent_and_reports_refused_rows(admin_api):
     assert second.get_json()["created"] == 0 and second.get_json()["unchanged"] == 1
 
 
+def pct(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",") + "%"
+
+
 def test_report_endpoints_answer_and_refuse_bad_years(admin_api, make_agency):
     make_agency("STP")
     report = admin_api.get("/api/v1/reports/assessment?year=2019").get_json()
@@ -708,8 +713,63 @@ def test_report_endpoints_answer_and_refuse_bad_years(admin_api, make_agency):
     assert_refusal(admin_api.get("/api/v1/reports/assessment?year=abc"), {400})
     assert admin_api.get("/api/v1/reports/coverage").status_code == 200
     assert_refusal(admin_api.get("/api/v1/reports/coverage?agency=NOPE"), {404})
-    assert admin_api.get("/api/v1/reports/assessment.docx?year=2019").data[:2] == b"PK"
-    assert admin_api.get("/api/v1/reports/assessment.xlsx?year=2019").data[:2] == b"PK"
+    assert_refusal(admin_api.get("/api/v1/reports/assessment.docx?year=abc"), {400})
+    assert_refusal(admin_api.get("/api/v1/reports/assessment.xlsx?year=1800"), {400})
+
+
+def test_report_files_carry_the_same_numbers_as_the_api(admin_api, make_agency):
+    """The .docx and .xlsx reports, opened as Word and Excel would, agree with /reports/assessment."""
+    make_agency("STP", "Sở Tư pháp")
+    make_agency("SXD", "Sở Xây dựng")
+    make_agency("SNV", "Sở Nội vụ")
+    make_agency("UBCK", "UBND huyện Cầu Kè", "district")
+    make_agency("XPT", "UBND xã Phong Thạnh", "commune")
+    results = {"STP": ("good", True), "SXD": ("satisfactory", True), "UBCK": ("unsatisfactory", True),
+               "XPT": ("", False)}
+    for code, (classification, applied) in results.items():
+        saved = admin_api.post("/api/v1/reports/assessments", json={
+            "agency": code, "year": 2019, "qms_built": True, "qms_applied": applied, "classification": classification})
+        assert saved.status_code == 201, saved.get_json()
+    report = admin_api.get("/api/v1/reports/assessment?year=2019").get_json()
+    assert report["total"] == 5 and report["by_class"] == {"good": 1, "satisfactory": 1, "unsatisfactory": 1,
+                                                           "unassessed": 2}
+    levels = report["levels"]
+    order = ["province", "district", "commune"]
+
+    word = admin_api.get("/api/v1/reports/assessment.docx?year=2019")
+    assert word.status_code == 200 and word.mimetype.endswith("wordprocessingml.document")
+    _header, built_applied, by_level, detail, _signature = docx_tables(word.data)
+    assert built_applied[1:] == [
+        [str(i), levels[l]["label"], str(levels[l]["total"]), str(levels[l]["built"]), str(levels[l]["applied"]),
+         pct(levels[l]["applied_rate"])] for i, l in enumerate(order, start=1)
+    ] + [["", "Tổng cộng", "5", str(report["completion"]["built"]), str(report["completion"]["applied"]),
+          pct(report["completion"]["applied_rate"])]]
+    assert by_level[1:4] == [
+        [str(i), levels[l]["label"], str(levels[l]["total"]),
+         *[str(levels[l]["by_class"][k]) for k in ("good", "satisfactory", "unsatisfactory", "unassessed")]]
+        for i, l in enumerate(order, start=1)]
+    assert by_level[4][2:] == ["5", "1", "1", "1", "2"]
+    assert by_level[5][3:] == [pct(report["shares"][k]) for k in ("good", "satisfactory", "unsatisfactory",
+                                                                  "unassessed")]
+    assert {row[1]: row[5] for row in detail[1:]} == {
+        "Sở Tư pháp": "Tốt", "Sở Xây dựng": "Đạt yêu cầu", "Sở Nội vụ": "Chưa đánh giá",
+        "UBND huyện Cầu Kè": "Không đạt yêu cầu", "UBND xã Phong Thạnh": "Chưa đánh giá"}
+    assert {row[1]: row[4] for row in detail[1:]}["UBND xã Phong Thạnh"] == ""
+
+    excel = admin_api.get("/api/v1/reports/assessment.xlsx?year=2019")
+    assert excel.status_code == 200 and excel.mimetype.endswith("spreadsheetml.sheet")
+    sheets = xlsx_sheets(excel.data)
+    summary_rows = [row for row in sheets["Tổng hợp"][2:] if row[0]]
+    assert summary_rows == [
+        [levels[l]["label"], levels[l]["total"], levels[l]["built"], levels[l]["applied"], levels[l]["applied_rate"],
+         *[levels[l]["by_class"][k] for k in ("good", "satisfactory", "unsatisfactory", "unassessed")]]
+        for l in order
+    ] + [["Tổng cộng", 5, report["completion"]["built"], report["completion"]["applied"],
+          report["completion"]["applied_rate"], 1, 1, 1, 2]]
+    assert {row[0]: row[1] for row in sheets["Xếp loại"][1:]} == {
+        "Tốt": 1, "Đạt yêu cầu": 1, "Không đạt yêu cầu": 1, "Chưa đánh giá": 2, "Tổng cộng": 5}
+    assert {row[1]: row[7] for row in sheets["Chi tiết"][1:]} == {
+        "STP": "Tốt", "SXD": "Đạt yêu cầu", "SNV": "Chưa đánh giá", "UBCK": "Không đạt yêu cầu", "XPT": "Chưa đánh giá"}
 
 
 def test_demo_2019_report_shows_168_agencies_83_good_85_satisfactory(runner, admin_api):
