@@ -30,6 +30,7 @@ AREAS = [
     "qmsdocs.catalog",
     "qmsdocs.reports",
     "qmsdocs.web.routes",
+    "qmsdocs.openapi",
 ]
 
 

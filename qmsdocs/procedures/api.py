@@ -140,8 +140,11 @@ def upload_version(procedure_id: int):
 def approve_version(procedure_id: int, number: int):
     procedure = services.get_procedure(procedure_id)
     version = services.get_version(procedure, number)
-    data = request.get_json(silent=True) or {}
-    services.decide_version(version, approve=True, comment=str(data.get("comment") or ""), actor=api_user())
+    data = request.get_json(silent=True)
+    comment = data.get("comment") if isinstance(data, dict) else None  # the body is optional
+    if comment is not None and not isinstance(comment, str):
+        raise InvalidInput("Trường 'comment' phải là chuỗi ký tự.", code="invalid_field")
+    services.decide_version(version, approve=True, comment=comment or "", actor=api_user())
     return jsonify(version_json(version))
 
 
