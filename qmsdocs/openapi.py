@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from functools import cache
 
+import re
+
 from flask import Blueprint, Flask, jsonify, render_template
+from markupsafe import Markup, escape
 
 API_VERSION = "1"
 LEVELS = ["province", "district", "commune"]
@@ -658,6 +661,11 @@ def _schema_text(schema: dict | None) -> str:
     return kind
 
 
+def _inline_code(text: str | None) -> Markup:
+    """Descriptions are CommonMark; the page renders their one construct in use, `code` spans."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text or ""))))
+
+
 @bp.get("/api/reference")
 def reference():
     """The description rendered as a page: operations by tag, parameters, bodies, answers, schemas."""
@@ -666,7 +674,8 @@ def reference():
     for path, methods in spec["paths"].items():
         for method, op in methods.items():
             by_tag[op["tags"][0]].append({"path": path, "method": method.upper(), **op})
-    return render_template("api/reference.html", spec=spec, by_tag=by_tag, schema_text=_schema_text)
+    return render_template("api/reference.html", spec=spec, by_tag=by_tag, schema_text=_schema_text,
+                           inline_code=_inline_code)
 
 
 def init_app(app: Flask) -> None:
