@@ -55,7 +55,7 @@ def _pct(value: float) -> str:
 
 
 def _run(paragraph, text: str, *, bold=False, italic=False, size=13, underline=False):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(ILLEGAL_CHARACTERS_RE.sub("", text))  # control characters are not XML
     run.bold, run.italic, run.underline = bold, italic, underline
     run.font.size = Pt(size)
     run.font.name = FONT
