@@ -42,6 +42,7 @@ AREAS = [
     "qmsdocs.procedures.routes",
     "qmsdocs.web.home",
     "qmsdocs.pages",
+    "qmsdocs.openapi",
 ]
 
 

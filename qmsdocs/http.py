@@ -88,7 +88,7 @@ def _body_too_slow() -> QmsError:
 def refuse_nul_characters(values) -> None:
     """NUL never belongs in a text field, and PostgreSQL cannot store it."""
     for name, value in values.items(multi=True):
-        if "\x00" in name or "\x00" in value:
+        if "\x00" in str(name) or (isinstance(value, str) and "\x00" in value):
             raise InvalidInput(
                 f"Trường '{printable_name(name)}' chứa ký tự NUL không hợp lệ. Hãy xoá ký tự đó rồi gửi lại.",
                 code="invalid_characters")

@@ -11,6 +11,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -25,6 +26,21 @@ from tests.docx_factory import make_docx as _make_docx
 
 POSTGRES_URL = os.environ.get("QMSDOCS_TEST_DATABASE_URL", "")
 PASSWORD = "mat-khau-thu-nghiem"
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+CHROMIUM = Path(os.environ.get("QMSDOCS_CHROMIUM", "/usr/bin/chromium"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Tests under tests/browser/ carry the `browser` marker, so `-m browser` and `-m "not browser"` select
+    by it (the marker is added before pytest deselects by `-m`); without Chromium they are skipped, saying why."""
+    missing = None if CHROMIUM.is_file() else pytest.mark.skip(
+        reason=f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    for item in items:
+        if Path(item.path).resolve().is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
+        if missing is not None and item.get_closest_marker("browser"):
+            item.add_marker(missing)
 
 
 def _database_url(data_dir):

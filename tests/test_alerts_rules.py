@@ -129,15 +129,42 @@ def test_expired_and_partially_expired_documents_raise_alerts(app, procedure, up
     assert alerts(app, other["id"])[0][:2] == ("legal_change", "open")
 
 
-def test_guidance_is_recorded_without_alerting(procedure, upload, change):
+def test_guidance_is_recorded_without_alerting(app, procedure, upload, change, admin_api):
     upload(procedure["id"], DECREE_61)
-    assert change("61/2018/NĐ-CP", "guided", by="01/2018/TT-VPCP")["alerts_opened"] == 0
+    recorded = change("61/2018/NĐ-CP", "guided", by="01/2018/TT-VPCP", effective_on="2018-07-01")
+    assert (recorded["created"], recorded["alerts_opened"]) == (True, 0)
+    history = admin_api.get("/api/v1/legal-changes", query_string={"symbol": "61/2018/NĐ-CP"}).get_json()["items"]
+    assert [(c["change"], c["by"], c["effective_on"]) for c in history] == [("guided", "01/2018/TT-VPCP", "2018-07-01")]
+    document = admin_api.get("/api/v1/legal-documents/61/2018/NĐ-CP").get_json()
+    assert document["status"] == "in_force"
+    assert [c["id"] for c in document["changes"]] == [recorded["id"]]
+    assert admin_api.get("/api/v1/legal-documents/01/2018/TT-VPCP").status_code == 200
+    assert alerts(app, procedure["id"]) == [] and open_count(app, procedure["id"]) == 0
 
 
-def test_citation_in_a_draft_or_superseded_version_does_not_count(app, procedure, upload, change):
+def test_citation_in_a_superseded_version_does_not_count(app, procedure, upload, change):
     upload(procedure["id"], LAND_2013)
     upload(procedure["id"], LAND_2024, revision="02")
     assert change("45/2013/QH13", "replaced", by="31/2024/QH15")["alerts_opened"] == 0
+    assert alerts(app, procedure["id"]) == []
+
+
+def test_citation_in_a_draft_waiting_for_approval_does_not_count(app, procedure, upload, change, api_as, make_docx):
+    """Only the approved current version counts: a pending draft citing the old law raises nothing."""
+    from qmsdocs.agencies.models import Agency
+
+    upload(procedure["id"], LAND_2024)
+    with app.app_context():
+        session.scalar(select(Agency).where(Agency.code == "STNMT")).approval_required = True
+        session.commit()
+    editor = api_as("editor", agency="STNMT")
+    draft = editor.upload(procedure["id"], make_docx(code="QT-01/STNMT", revision="02", issued_on=RECENT,
+                                                     citations_text=[LAND_2013]))
+    assert draft.status_code == 201 and draft.get_json()["state"] == "pending", draft.get_json()
+    assert change("45/2013/QH13", "replaced", by="31/2024/QH15")["alerts_opened"] == 0
+    assert alerts(app, procedure["id"]) == []
+    with app.app_context():
+        assert services.evaluate_all(actor=SYSTEM).opened == 0
 
 
 def test_recording_the_same_change_twice_never_duplicates(app, procedure, upload, change, admin_api):

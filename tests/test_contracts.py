@@ -10,9 +10,11 @@ Unicode, runs split mid-word, odd but valid packaging, and hostile packages.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -28,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from tests import docx_factory as factory
+from tests.office_files import docx_tables, xlsx_sheets
 
 # --- a small raw .docx writer ------------------------------------------------------------
 
@@ -698,6 +701,10 @@ def test_catalog_import_is_idempotent_and_reports_refused_rows(admin_api):
     assert second.get_json()["created"] == 0 and second.get_json()["unchanged"] == 1
 
 
+def pct(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",") + "%"
+
+
 def test_report_endpoints_answer_and_refuse_bad_years(admin_api, make_agency):
     make_agency("STP")
     report = admin_api.get("/api/v1/reports/assessment?year=2019").get_json()
@@ -706,8 +713,63 @@ def test_report_endpoints_answer_and_refuse_bad_years(admin_api, make_agency):
     assert_refusal(admin_api.get("/api/v1/reports/assessment?year=abc"), {400})
     assert admin_api.get("/api/v1/reports/coverage").status_code == 200
     assert_refusal(admin_api.get("/api/v1/reports/coverage?agency=NOPE"), {404})
-    assert admin_api.get("/api/v1/reports/assessment.docx?year=2019").data[:2] == b"PK"
-    assert admin_api.get("/api/v1/reports/assessment.xlsx?year=2019").data[:2] == b"PK"
+    assert_refusal(admin_api.get("/api/v1/reports/assessment.docx?year=abc"), {400})
+    assert_refusal(admin_api.get("/api/v1/reports/assessment.xlsx?year=1800"), {400})
+
+
+def test_report_files_carry_the_same_numbers_as_the_api(admin_api, make_agency):
+    """The .docx and .xlsx reports, opened as Word and Excel would, agree with /reports/assessment."""
+    make_agency("STP", "Sở Tư pháp")
+    make_agency("SXD", "Sở Xây dựng")
+    make_agency("SNV", "Sở Nội vụ")
+    make_agency("UBCK", "UBND huyện Cầu Kè", "district")
+    make_agency("XPT", "UBND xã Phong Thạnh", "commune")
+    results = {"STP": ("good", True), "SXD": ("satisfactory", True), "UBCK": ("unsatisfactory", True),
+               "XPT": ("", False)}
+    for code, (classification, applied) in results.items():
+        saved = admin_api.post("/api/v1/reports/assessments", json={
+            "agency": code, "year": 2019, "qms_built": True, "qms_applied": applied, "classification": classification})
+        assert saved.status_code == 201, saved.get_json()
+    report = admin_api.get("/api/v1/reports/assessment?year=2019").get_json()
+    assert report["total"] == 5 and report["by_class"] == {"good": 1, "satisfactory": 1, "unsatisfactory": 1,
+                                                           "unassessed": 2}
+    levels = report["levels"]
+    order = ["province", "district", "commune"]
+
+    word = admin_api.get("/api/v1/reports/assessment.docx?year=2019")
+    assert word.status_code == 200 and word.mimetype.endswith("wordprocessingml.document")
+    _header, built_applied, by_level, detail, _signature = docx_tables(word.data)
+    assert built_applied[1:] == [
+        [str(i), levels[l]["label"], str(levels[l]["total"]), str(levels[l]["built"]), str(levels[l]["applied"]),
+         pct(levels[l]["applied_rate"])] for i, l in enumerate(order, start=1)
+    ] + [["", "Tổng cộng", "5", str(report["completion"]["built"]), str(report["completion"]["applied"]),
+          pct(report["completion"]["applied_rate"])]]
+    assert by_level[1:4] == [
+        [str(i), levels[l]["label"], str(levels[l]["total"]),
+         *[str(levels[l]["by_class"][k]) for k in ("good", "satisfactory", "unsatisfactory", "unassessed")]]
+        for i, l in enumerate(order, start=1)]
+    assert by_level[4][2:] == ["5", "1", "1", "1", "2"]
+    assert by_level[5][3:] == [pct(report["shares"][k]) for k in ("good", "satisfactory", "unsatisfactory",
+                                                                  "unassessed")]
+    assert {row[1]: row[5] for row in detail[1:]} == {
+        "Sở Tư pháp": "Tốt", "Sở Xây dựng": "Đạt yêu cầu", "Sở Nội vụ": "Chưa đánh giá",
+        "UBND huyện Cầu Kè": "Không đạt yêu cầu", "UBND xã Phong Thạnh": "Chưa đánh giá"}
+    assert {row[1]: row[4] for row in detail[1:]}["UBND xã Phong Thạnh"] == ""
+
+    excel = admin_api.get("/api/v1/reports/assessment.xlsx?year=2019")
+    assert excel.status_code == 200 and excel.mimetype.endswith("spreadsheetml.sheet")
+    sheets = xlsx_sheets(excel.data)
+    summary_rows = [row for row in sheets["Tổng hợp"][2:] if row[0]]
+    assert summary_rows == [
+        [levels[l]["label"], levels[l]["total"], levels[l]["built"], levels[l]["applied"], levels[l]["applied_rate"],
+         *[levels[l]["by_class"][k] for k in ("good", "satisfactory", "unsatisfactory", "unassessed")]]
+        for l in order
+    ] + [["Tổng cộng", 5, report["completion"]["built"], report["completion"]["applied"],
+          report["completion"]["applied_rate"], 1, 1, 1, 2]]
+    assert {row[0]: row[1] for row in sheets["Xếp loại"][1:]} == {
+        "Tốt": 1, "Đạt yêu cầu": 1, "Không đạt yêu cầu": 1, "Chưa đánh giá": 2, "Tổng cộng": 5}
+    assert {row[1]: row[7] for row in sheets["Chi tiết"][1:]} == {
+        "STP": "Tốt", "SXD": "Đạt yêu cầu", "SNV": "Chưa đánh giá", "UBCK": "Không đạt yêu cầu", "XPT": "Chưa đánh giá"}
 
 
 def test_demo_2019_report_shows_168_agencies_83_good_85_satisfactory(runner, admin_api):
@@ -724,28 +786,64 @@ def test_demo_does_not_claim_to_be_loaded_when_an_agency_code_merely_collides(ru
     """BUG: `qms demo` treats any agency coded STNMT as "demo already loaded" and exits 0 without loading."""
     make_agency("STNMT", "Sở Tài nguyên và Môi trường (của đơn vị)")
     result = runner.invoke(args=["qms", "demo"])
-    report = admin_api.get("/api/v1/reports/assessment?year=2019").get_json()
-    assert report["total"] == 168 or result.exit_code != 0, result.output
+    # The demo goes only into an empty database: refused, saying why and what to do, nothing loaded.
+    assert result.exit_code == 1, result.output
+    assert "đã có dữ liệu (1 cơ quan)" in result.output and "Hãy" in result.output
+    assert "Đã nạp dữ liệu minh họa" not in result.output
+    assert admin_api.get("/api/v1/reports/assessment?year=2019").get_json()["total"] == 1
+    assert admin_api.get("/api/v1/agencies/STNMT").get_json()["name"] == "Sở Tài nguyên và Môi trường (của đơn vị)"
+    assert admin_api.get("/api/v1/procedures").get_json()["items"] == []
 
 
 # --- web pages --------------------------------------------------------------------------------------
 
-def test_main_web_pages_do_not_fail_for_a_signed_in_admin(app, client, make_user, admin_api, make_procedure):
+def page_text(response) -> str:
+    """The visible text of a page: tags dropped, entities decoded, spaces collapsed."""
+    body = re.sub(r"(?s)<(script|style)[^>]*>.*?</\1>", " ", response.get_data(as_text=True))
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def test_main_web_pages_show_their_data_to_a_signed_in_admin(app, client, make_user, admin_api, make_procedure):
+    """Each page answers 200 and shows the records it is about (an empty page would not pass)."""
     from tests.conftest import PASSWORD
     procedure = make_procedure()
     pid = procedure["id"]
-    admin_api.upload(pid, build_docx(para("Một")))
-    admin_api.upload(pid, build_docx(para("Hai")))
+    admin_api.upload(pid, build_docx(para("Ngày ban hành: 01/11/2026") + para("Bước MỘTCŨ.")))
+    admin_api.upload(pid, build_docx(para("Ngày ban hành: 02/11/2026") + para("Bước HAIMỚI.")
+                                     + para("Căn cứ Luật Đất đai số 45/2013/QH13 và Nghị định số 61/2018/NĐ-CP.")))
+    admin_api.post("/api/v1/legal-changes", json={"symbol": "45/2013/QH13", "change": "replaced",
+                                                  "by": "31/2024/QH15", "effective_on": "2024-08-01"})
+    admin_api.post("/api/v1/admin-procedures", json={"code": "1.004227", "name": "Thủ tục ZEBRATTHC"})
     make_user("webadmin", "admin")
     assert client.post("/login", data={"username": "webadmin", "password": PASSWORD}).status_code in (302, 303)
-    for path in ["/", "/procedures", "/procedures?sort=bogus&page=abc", f"/procedures/{pid}",
-                 f"/procedures/{pid}/versions/1", f"/procedures/{pid}/versions/1/preview",
-                 f"/procedures/{pid}/compare?from=1&to=2", f"/procedures/{pid}/upload", "/procedures/new",
-                 "/agencies", "/users", "/account", "/search?q=%22unbalanced", "/alerts", "/legal",
-                 "/legal/unknown", "/admin-procedures", "/reports", "/reports/coverage", "/reports/assessments?year=2019"]:
+    expected = {
+        "/": ["webadmin", "QT-01/STP"],
+        "/procedures": ["QT-01/STP", "Quy trình cấp phiếu lý lịch tư pháp", "phiên bản 2"],
+        "/procedures?sort=bogus&page=abc": ["QT-01/STP"],
+        f"/procedures/{pid}": ["QT-01/STP", "Phiên bản 2", "quy-trinh.docx", "45/2013/QH13", "61/2018/NĐ-CP"],
+        f"/procedures/{pid}/versions/1": ["Phiên bản 1", "HẾT HIỆU LỰC"],
+        f"/procedures/{pid}/versions/1/preview": ["MỘTCŨ"],
+        f"/procedures/{pid}/compare?from=1&to=2": ["MỘTCŨ", "HAIMỚI"],
+        f"/procedures/{pid}/upload": ["QT-01/STP", "2 (quy-trinh.docx"],
+        "/procedures/new": ["Cơ quan STP"],
+        "/agencies": ["Cơ quan STP", "1 quy trình"],
+        "/users": ["webadmin", admin_api.username],
+        "/account": ["webadmin"],
+        "/search?q=%22unbalanced": ["Tìm thấy 0 quy trình"],
+        "/alerts": ["QT-01/STP", "45/2013/QH13"],
+        "/legal": ["45/2013/QH13", "31/2024/QH15"],
+        "/legal/unknown": ["61/2018/NĐ-CP"],
+        "/admin-procedures": ["1.004227", "ZEBRATTHC"],
+        "/reports": ["Tổng số cơ quan, đơn vị: 1"],
+        "/reports/coverage": ["Cơ quan STP"],
+        "/reports/assessments?year=2019": ["Cơ quan STP (STP)"],
+    }
+    for path, fragments in expected.items():
         response = client.get(path)
-        assert response.status_code < 500, (path, response.status_code)
         assert response.status_code == 200, (path, response.status_code)
+        text = page_text(response)
+        assert [f for f in fragments if f not in text] == [], (path, text[:600])
+    assert "HAIMỚI" not in page_text(client.get(f"/procedures/{pid}/versions/1/preview"))
 
 
 def test_cataloguing_a_tthc_reindexes_procedures_already_linked_to_its_code(admin_api, make_procedure, runner):

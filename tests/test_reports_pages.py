@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import io
+from collections import Counter
 
 from tests.conftest import PASSWORD
+from tests.office_files import docx_paragraphs, docx_tables, xlsx_sheets
 
 
 def sign_in(client, make_user, username, role, agency=None):
@@ -27,10 +30,45 @@ def test_dashboard_draws_svg_charts_without_scripts_after_the_demo(client, runne
         response = client.get(path)
         assert response.status_code in (200, 400), path
         assert response.status_code == 200 or path.endswith("abc")
+
+
+def test_report_downloads_from_the_pages_hold_the_api_numbers(client, runner, make_user, admin_api):
+    """The .docx report, the entry template and the coverage CSV, opened and read, agree with the API."""
+    assert runner.invoke(args=["qms", "demo"]).exit_code == 0
+    sign_in(client, make_user, "lanhdao", "viewer", "STP")
+    report = admin_api.get("/api/v1/reports/assessment?year=2019&agencies=1").get_json()
+    assert (report["total"], report["by_class"]["good"], report["by_class"]["satisfactory"]) == (168, 83, 85)
+
     docx_file = client.get("/reports/assessment.docx?year=2019")
-    assert docx_file.status_code == 200 and docx_file.data[:2] == b"PK"
-    assert client.get("/reports/assessments/template.xlsx?year=2019").status_code == 200
-    assert client.get("/reports/coverage.csv").status_code == 200
+    assert docx_file.status_code == 200
+    tables = docx_tables(docx_file.data)
+    by_level, detail = tables[2], tables[3]
+    assert by_level[4][1:] == ["Tổng cộng", "168", "83", "85", "0", "0"]
+    assert by_level[5][3:5] == ["49,4%", "50,6%"]
+    assert len(detail) == 1 + 168
+    assert sorted(row[1] for row in detail[1:]) == sorted(a["name"] for a in report["agencies"])
+    paragraphs = docx_paragraphs(docx_file.data)
+    assert any("Tốt: 83/168 cơ quan, đơn vị (49,4%)" in p for p in paragraphs)
+
+    template = client.get("/reports/assessments/template.xlsx?year=2019")
+    assert template.status_code == 200
+    rows = xlsx_sheets(template.data)["Đánh giá 2019"]
+    assert rows[0][0] == "Mã cơ quan"
+    assert sorted(row[0] for row in rows[1:]) == sorted(a["agency"] for a in report["agencies"])
+    assert sum(1 for row in rows[1:] if row[5] == "Tốt") == 83
+    assert {row[2] for row in rows[1:]} == {2019}
+
+    coverage = admin_api.get("/api/v1/reports/coverage").get_json()
+    csv_file = client.get("/reports/coverage.csv")
+    assert csv_file.status_code == 200
+    lines = list(csv.reader(io.StringIO(csv_file.data.decode("utf-8-sig"))))
+    assert lines[0][0] == "Mã cơ quan"
+    kinds = Counter(line[4] for line in lines[1:])
+    assert kinds["TTHC chưa có quy trình ISO"] == coverage["totals"]["gaps"]
+    assert kinds["Quy trình chưa gắn TTHC"] == coverage["totals"]["procedures_without_tthc"]
+    gaps_by_agency = Counter(line[0] for line in lines[1:] if line[4] == "TTHC chưa có quy trình ISO")
+    assert gaps_by_agency == Counter({a["agency"]: a["gaps"] for a in coverage["agencies"] if a["gaps"]})
+    assert coverage["totals"]["gaps"] > 0
 
 
 def test_viewers_cannot_import_save_or_reorganize_from_the_pages(client, make_user, make_agency):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
+from pathlib import Path
 
 import pytest
 
@@ -54,10 +56,35 @@ def test_refused_upload_is_explained_and_stores_nothing(app, admin_api, make_pro
     assert not [p for p in (app.config["DATA_DIR"] / "blobs").rglob("*") if p.is_file()]
 
 
+def _files_under(root: Path) -> set[Path]:
+    return {path for path in root.rglob("*") if path.is_file()}
+
+
 def test_member_and_file_names_are_never_used_as_paths(app, admin_api, make_procedure, tmp_path):
+    """Zip members named `../../evil.txt` and a client file name `../../../etc/…` reach no disk path.
+
+    Every file the upload adds under the test's folder is a content-addressed blob (or the
+    database and index the app keeps anyway); nothing lands where a traversal would point.
+    """
     procedure = make_procedure()
-    response = admin_api.upload(procedure["id"], _traversal_docx(), filename="../../../etc/quy-trinh.docx")
-    if response.status_code == 201:
-        assert response.get_json()["filename"] == "quy-trinh.docx"
-    assert not (tmp_path / "evil.txt").exists()
-    assert not list(tmp_path.parent.glob("evil.txt"))
+    data = _traversal_docx()
+    data_dir = app.config["DATA_DIR"]
+    blobs = data_dir / "blobs"
+    before = _files_under(tmp_path)
+    response = admin_api.upload(procedure["id"], data, filename="../../../etc/quy-trinh.docx")
+
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["filename"] == "quy-trinh.docx"
+    download = admin_api.get(f"/api/v1/procedures/{procedure['id']}/versions/1/file")
+    assert download.data == data
+    assert "etc" not in download.headers["Content-Disposition"]
+    added = _files_under(tmp_path) - before
+    stored_blobs = [path for path in added if path.is_relative_to(blobs)]
+    assert [path.name for path in stored_blobs] == [hashlib.sha256(data).hexdigest()]
+    kept_anyway = [data_dir, *tmp_path.glob("test.sqlite3*")]  # the index, the SQLite database and its journal
+    strays = [path for path in added - set(stored_blobs) if path.name in {"evil.txt", "quy-trinh.docx"}
+              or not any(path == kept or path.is_relative_to(kept) for kept in kept_anyway)]
+    assert strays == []
+    for target in (tmp_path / "evil.txt", data_dir / "evil.txt", tmp_path.parent / "evil.txt",
+                   tmp_path.parent / "etc" / "quy-trinh.docx", Path("/abs/evil.txt")):
+        assert not target.exists(), target

@@ -117,20 +117,29 @@ def test_unknown_procedure_is_a_vietnamese_404(signed_in):
 
 # Lists ------------------------------------------------------------------------------------
 
+def listed_codes(response) -> list[str]:
+    """The procedure codes a list page links to, in the order shown."""
+    assert response.status_code == 200
+    return re.findall(r'<a href="/procedures/\d+">([^<]+)</a>', text_of(response))
+
+
 def test_procedure_list_filters_by_agency_field_status_and_staleness(app, signed_in, procedure, make_procedure):
     make_procedure(agency="STNMT", code="QT-02/STNMT", title="Quy trình đất đai", field="Đất đai")
+    make_procedure(agency="STP", code="QT-03/STP", title="Quy trình giao đất", field="Đất đai")
     client = signed_in()
-    assert "QT-02/STNMT" not in text_of(client.get("/procedures?agency=STP"))
-    assert "QT-01/STP" not in text_of(client.get("/procedures?field=Đất đai"))
-    assert "QT-01/STP" in text_of(client.get("/procedures?q=lý lịch"))
-    assert "QT-01/STP" not in text_of(client.get("/procedures?stale=1"))
+    assert sorted(listed_codes(client.get("/procedures"))) == ["QT-01/STP", "QT-02/STNMT", "QT-03/STP"]
+    assert sorted(listed_codes(client.get("/procedures?agency=STP"))) == ["QT-01/STP", "QT-03/STP"]
+    assert sorted(listed_codes(client.get("/procedures?field=Đất đai"))) == ["QT-02/STNMT", "QT-03/STP"]
+    assert listed_codes(client.get("/procedures?agency=STP&field=Đất đai")) == ["QT-03/STP"]
+    assert listed_codes(client.get("/procedures?q=lý lịch")) == ["QT-01/STP"]
+    assert listed_codes(client.get("/procedures?stale=1")) == []
     from qmsdocs.procedures.models import Procedure
 
     with app.app_context():
         session.get(Procedure, procedure).open_alerts = 2
         session.commit()
-    stale = text_of(client.get("/procedures?stale=1"))
-    assert "QT-01/STP" in stale and "cần rà soát" in stale and "QT-02/STNMT" not in stale
+    stale = client.get("/procedures?stale=1")
+    assert listed_codes(stale) == ["QT-01/STP"] and "cần rà soát" in text_of(stale)
 
 
 def test_retired_procedures_leave_the_default_list_but_stay_findable(signed_in, procedure):
@@ -143,8 +152,15 @@ def test_retired_procedures_leave_the_default_list_but_stay_findable(signed_in, 
 
 
 @pytest.mark.parametrize("query", ["page=abc", "page=-5", "sort=drop table", "status=evil", "page=999999999999999"])
-def test_garbage_list_parameters_fall_back_to_defaults(signed_in, procedure, query):
-    assert signed_in().get(f"/procedures?{query}").status_code == 200
+def test_garbage_list_parameters_fall_back_to_defaults(signed_in, procedure, make_procedure, query):
+    """The page shown is exactly the default list: active procedures only, by code, first page."""
+    make_procedure(agency="STP", code="QT-00/STP", title="Quy trình xử lý đơn thư")
+    retired = make_procedure(agency="STP", code="QT-09/STP", title="Quy trình đã thay thế")
+    client = signed_in()
+    assert client.post(f"/procedures/{retired['id']}/retire", data={"reason": "Thay thế"}).status_code == 302
+    default = listed_codes(client.get("/procedures"))
+    assert default == ["QT-00/STP", "QT-01/STP"]
+    assert listed_codes(client.get(f"/procedures?{query}")) == default
 
 
 def test_procedure_list_is_paged_and_sorted(app, signed_in, make_agency):
@@ -407,12 +423,24 @@ def test_creating_a_procedure_with_a_taken_code_explains_the_conflict(signed_in,
     assert "đã có quy trình mã" in text_of(response)
 
 
-def test_creating_a_procedure_leads_to_its_first_upload(signed_in, make_agency):
+def test_creating_a_procedure_stores_every_field_and_leads_to_its_first_upload(app, signed_in, make_agency):
+    from qmsdocs.audit.models import AuditEvent
+    from qmsdocs.procedures.models import Procedure
+
     make_agency("STP", "Sở Tư pháp")
     response = signed_in("bt", "editor", "STP").post("/procedures/new", data={
         "agency": "STP", "code": "QT-10", "title": "Quy trình chứng thực", "field": "Chứng thực",
         "admin_procedures": "2.000815, 2.000843", "review_interval_months": "24"})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/upload")
+    assert response.status_code == 302
+    with app.app_context():
+        created = session.scalars(select(Procedure)).one()
+        assert (created.agency.code, created.code, created.title, created.field, created.review_interval_months,
+                created.status, created.current_version_id) == (
+            "STP", "QT-10", "Quy trình chứng thực", "Chứng thực", 24, "active", None)
+        assert sorted(created.admin_procedure_codes) == ["2.000815", "2.000843"]
+        assert response.headers["Location"].endswith(f"/procedures/{created.id}/upload")
+        creation = session.scalars(select(AuditEvent).where(AuditEvent.action == "procedure.create")).one()
+        assert (creation.object_id, creation.actor_name) == (created.id, "bt")
 
 
 def test_retiring_needs_a_reason_and_then_marks_the_procedure_everywhere(signed_in, procedure):

@@ -18,6 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 
@@ -55,7 +56,7 @@ def _pct(value: float) -> str:
 
 
 def _run(paragraph, text: str, *, bold=False, italic=False, size=13, underline=False):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(ILLEGAL_CHARACTERS_RE.sub("", text))  # control characters are not XML
     run.bold, run.italic, run.underline = bold, italic, underline
     run.font.size = Pt(size)
     run.font.name = FONT
@@ -238,7 +239,8 @@ def _sheet(workbook, title: str, header: list[str], rows: list[list], widths: li
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row in rows:
-        sheet.append(row)
+        # Names typed through the API may hold control characters a worksheet cannot store.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row])
     for index, width in enumerate(widths or [], start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
     sheet.freeze_panes = "A2"

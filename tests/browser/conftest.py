@@ -1,6 +1,7 @@
 """Browser tests: a real headless Chromium (Debian's package) against the app on a local port.
 
-Skipped, with the reason, where /usr/bin/chromium is missing; CI installs it.
+tests/conftest.py marks every test here `browser` and skips them, with the reason, where
+/usr/bin/chromium is missing; CI installs it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from qmsdocs import jobs
-from tests.conftest import PASSWORD, create_test_user, initialized_app
+from tests.conftest import CHROMIUM, PASSWORD, create_test_user, initialized_app
 
-CHROMIUM = os.environ.get("QMSDOCS_CHROMIUM", "/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 # The README's pictures are refreshed on request; ordinary runs keep the work tree clean.
 SCREENSHOTS = REPO / (
@@ -27,17 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-
-pytestmark = pytest.mark.browser
-
-
-def pytest_collection_modifyitems(items):
-    if not Path(CHROMIUM).exists():
-        skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
-        for item in items:
-            if "browser" in str(item.fspath):
-                item.add_marker(skip)
-
 
 @pytest.fixture
 def live_app(tmp_path):
@@ -93,7 +82,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
