@@ -14,6 +14,10 @@ Layout: `tantivy/CURRENT` names the generation in use (`tantivy/gen-…/`, one i
 current and older versions, told apart by a `current` flag); `qms reindex` builds a new
 generation beside the live one and swaps the pointer while searches go on.
 
+Each record stores its key (`p<procedure id>`, `v<version id>`) and signature: the worker reads
+them for the procedures it indexes (through the indexed `pk` term) and rewrites only the records
+whose signature changed, deleting each by its key term before adding it again.
+
 One writer at a time across processes: an exclusive `flock` on `tantivy/WRITELOCK`, waited for
 a bounded time (IndexBusy then; the outbox keeps the work), with tantivy's own writer lock
 behind it. After each commit the writer waits for its segment merges and removes the files
