@@ -268,11 +268,18 @@ def test_drafts_waiting_for_approval_are_not_searchable(make_agency, make_proced
 
 
 @pytest.mark.parametrize("query", ['"chứng thực', 'AND OR NOT', '((( ***', 'đất -- )) ', '"""', "1.", "/QĐ-",
-                                   "<script>alert(1)</script>", "\x00\x1f", "'; DROP TABLE procedures; --",
+                                   "<script>alert(1)</script>", "\x01\x1f", "'; DROP TABLE procedures; --",
                                    "%_%", "\\", "&&||!", "đất:*", "a" * 900])
 def test_malformed_queries_never_fail(corpus, search, query):
     result = search(query)
     assert isinstance(result["hits"], list)
+
+
+def test_nul_in_query_is_refused_with_400(corpus, admin_api):
+    """NUL is refused for every request's fields before any search (PostgreSQL cannot store it)."""
+    response = admin_api.get("/api/v1/search", query_string={"q": "\x00\x1f"})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_characters"
 
 
 def test_huge_query_is_refused_with_400(corpus, admin_api):

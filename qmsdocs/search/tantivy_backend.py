@@ -14,6 +14,10 @@ Layout: `tantivy/CURRENT` names the generation in use (`tantivy/gen-…/`, one i
 current and older versions, told apart by a `current` flag); `qms reindex` builds a new
 generation beside the live one and swaps the pointer while searches go on.
 
+Each record stores its key (`p<procedure id>`, `v<version id>`) and signature: the worker reads
+them for the procedures it indexes (through the indexed `pk` term) and rewrites only the records
+whose signature changed, deleting each by its key term before adding it again.
+
 One writer at a time across processes: an exclusive `flock` on `tantivy/WRITELOCK`, waited for
 a bounded time (IndexBusy then; the outbox keeps the work), with tantivy's own writer lock
 behind it. After each commit the writer waits for its segment merges and removes the files
@@ -53,7 +57,7 @@ from qmsdocs.search.documents import IndexedDoc
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: one signature per record (incremental updates)
 POINTER = "CURRENT"
 LOCK_FILE = "WRITELOCK"
 WORDS = "qmsdocs_words"  # the whitespace analyzer every words field uses
@@ -77,11 +81,12 @@ HISTORY_SCAN_LIMIT = 200_000
 def make_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("pk", tokenizer_name="raw", index_option="basic")  # procedure id, for deletes
+    # record key (`p<procedure id>`, `v<version id>`): the term `update` deletes a record by
     builder.add_text_field("key", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_unsigned_field("pid", stored=True, fast=True)
     builder.add_unsigned_field("number", stored=True, fast=True)  # 0: no approved version yet
     builder.add_boolean_field("current", indexed=True, fast=True)
-    builder.add_text_field("sig", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("sig", stored=True, tokenizer_name="raw", index_option="basic")  # the record's signature
     for part in FIELD_WEIGHTS:
         builder.add_text_field(part, tokenizer_name=WORDS, index_option="position")
         builder.add_text_field(f"{part}_x", tokenizer_name=WORDS, index_option="freq")
@@ -415,18 +420,32 @@ class TantivyBackend:
             facets = _facets(searcher.aggregate(Query.term_set_query(SCHEMA, "key", keys), _facet_request()))
         return BackendResult(total=len(best), hits=hits, facets=facets)
 
-    def indexed_state(self) -> dict[int, tuple[set[str], set[str]]]:
-        searcher = self._searcher()
-        state: dict[int, tuple[set[str], set[str]]] = {}
-        total = searcher.num_docs
-        if not total:
-            return state
-        for _score, address in searcher.search(Query.all_query(), limit=total, count=False).hits:
+    def _stored_records(self, searcher: tantivy.Searcher, query: Query) -> Iterable[tuple[int, str, str]]:
+        """(procedure id, record key, signature) of every record the query matches."""
+        count = searcher.search(query, limit=1, count=True).count
+        if not count:
+            return
+        for _score, address in searcher.search(query, limit=count, count=False).hits:
             stored = searcher.doc(address)
-            signatures, keys = state.setdefault(int(stored["pid"][0]), (set(), set()))
-            signatures.add(stored["sig"][0] if stored["sig"] else "")
-            keys.add(stored["key"][0])
+            yield int(stored["pid"][0]), stored["key"][0], stored["sig"][0] if stored["sig"] else ""
+
+    def indexed_state(self) -> dict[int, tuple[set[str], set[str]]]:
+        state: dict[int, tuple[set[str], set[str]]] = {}
+        for pid, key, signature in self._stored_records(self._searcher(), Query.all_query()):
+            signatures, keys = state.setdefault(pid, (set(), set()))
+            signatures.add(signature)
+            keys.add(key)
         return state
+
+    def indexed_records(self, procedure_ids: list[int]) -> dict[int, dict[str, str]]:
+        records: dict[int, dict[str, str]] = {pid: {} for pid in procedure_ids}
+        if not procedure_ids:
+            return records
+        # Only these procedures' records, found through the indexed `pk` term, not a full scan.
+        query = Query.term_set_query(SCHEMA, "pk", [str(pid) for pid in dict.fromkeys(procedure_ids)])
+        for pid, key, signature in self._stored_records(self._searcher(), query):
+            records.setdefault(pid, {})[key] = signature
+        return records
 
 
 class _TantivyWriter:
@@ -437,5 +456,12 @@ class _TantivyWriter:
     def replace(self, procedure_id: int, docs: list[IndexedDoc]) -> None:
         self.changed = True
         self._writer.delete_documents_by_term("pk", str(procedure_id))
+        for doc in docs:
+            self._writer.add_document(tantivy_document(doc))
+
+    def update(self, procedure_id: int, docs: list[IndexedDoc], remove_keys: Iterable[str]) -> None:
+        self.changed = True
+        for key in {*remove_keys, *(doc.key for doc in docs)}:
+            self._writer.delete_documents_by_term("key", key)
         for doc in docs:
             self._writer.add_document(tantivy_document(doc))

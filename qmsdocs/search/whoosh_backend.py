@@ -276,20 +276,23 @@ class WhooshBackend:
                     writers[index_name] = ix.writer(timeout=timeout, delay=0.05)
             except LockError:
                 for open_writer in writers.values():
-                    open_writer.cancel()
+                    _cancel(open_writer)
                 raise IndexBusy("Whoosh write lock held by another writer") from None
             batch = _WhooshWriter(writers)
+            # Writers not yet committed or cancelled: whatever fails (the batch, or the first
+            # commit), they are cancelled, so no segment file stays open and no Whoosh lock held.
+            unfinished = dict(writers)
             try:
                 yield batch
-            except BaseException:
-                for open_writer in writers.values():
-                    open_writer.cancel()
-                raise
-            for index_name in INDEX_NAMES:  # current first: what ordinary searches read
-                if batch.changed:
-                    writers[index_name].commit()
-                else:
-                    writers[index_name].cancel()
+                for index_name in INDEX_NAMES:  # current first: what ordinary searches read
+                    if batch.changed:
+                        unfinished[index_name].commit()
+                    else:
+                        unfinished[index_name].cancel()
+                    del unfinished[index_name]
+            finally:
+                for open_writer in unfinished.values():
+                    _cancel(open_writer)
 
     def rebuild(self, batches: Iterable[list[IndexedDoc]], progress: Callable[[int], None]) -> None:
         path = self._new_generation()
@@ -576,6 +579,21 @@ def _facets(counted: list[tuple[_SegmentRows, Iterable[int]]]) -> dict[str, list
     counters["field"].pop("", None)
     return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
             for name, counter in counters.items()}
+
+
+def _cancel(open_writer) -> None:
+    """Cancel a Whoosh writer, even one whose commit failed half-way: its files closed, its lock released."""
+    if open_writer.is_closed:
+        return
+    try:
+        open_writer.cancel()
+    except Exception:  # noqa: BLE001 - the error that brought us here is the one to report
+        log.warning("could not cancel a search index writer", exc_info=True)
+        if open_writer.writelock:
+            try:
+                open_writer.writelock.release()
+            except Exception:  # noqa: BLE001
+                pass
 
 
 class _WhooshWriter:
