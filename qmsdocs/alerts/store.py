@@ -16,7 +16,7 @@ from qmsdocs import events
 from qmsdocs.alerts.facts import chunks
 from qmsdocs.alerts.models import ACTIVE_STATUSES, Alert
 from qmsdocs.alerts.rules import CONDITION_RULES, Finding
-from qmsdocs.audit.services import record
+from qmsdocs.audit.services import record, record_many
 from qmsdocs.auth.permissions import SYSTEM
 from qmsdocs.db import session, utcnow
 from qmsdocs.procedures.models import Procedure
@@ -100,10 +100,10 @@ def open_findings(rows: list[tuple[int, int, int | None, Finding]], *, actor=Non
         result = session.execute(insert(Alert).returning(Alert.id, Alert.procedure_id, sort_by_parameter_order=True),
                                  batch)
         opened.extend(Opened(alert_id, procedure_id) for alert_id, procedure_id in result)
-    for entry, (agency_id, finding, occurrence) in zip(opened, audit):
-        record(actor or SYSTEM, "alert.open", "alert", entry.alert_id, agency_id=agency_id,
-               procedure_id=entry.procedure_id, rule=finding.rule, cause=finding.cause, upcoming=finding.upcoming,
-               occurrence=occurrence)
+    record_many(actor or SYSTEM, "alert.open", "alert", (
+        (entry.alert_id, agency_id, {"procedure_id": entry.procedure_id, "rule": finding.rule, "cause": finding.cause,
+                                     "upcoming": finding.upcoming, "occurrence": occurrence})
+        for entry, (agency_id, finding, occurrence) in zip(opened, audit)))
     return opened
 
 
