@@ -490,3 +490,13 @@ def test_page_forms_work_with_csrf_protection_on_and_fail_without_the_token(app,
     assert refused.status_code == 400 and "tải lại trang" in text_of(refused)
     accepted = approver.post(f"/procedures/{draft}/versions/2/approve", data={"comment": "Đồng ý", "csrf_token": token})
     assert accepted.status_code == 303
+
+
+def test_the_favicon_is_linked_and_answered_without_signing_in(app, signed_in):
+    anonymous = app.test_client()
+    icon = anonymous.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert icon.get_data().startswith(b"<svg")
+    icon.close()
+    page = text_of(signed_in().get("/procedures"))
+    assert '<link rel="icon" href="/static/favicon.svg"' in page
