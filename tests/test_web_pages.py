@@ -500,3 +500,19 @@ def test_the_favicon_is_linked_and_answered_without_signing_in(app, signed_in):
     icon.close()
     page = text_of(signed_in().get("/procedures"))
     assert '<link rel="icon" href="/static/favicon.svg"' in page
+
+
+def test_saving_a_draft_shows_one_banner_saying_it_waits_for_approval(app, signed_in, make_agency, make_docx):
+    make_agency("STNMT", "Sở Tài nguyên và Môi trường", approval_required=True)
+    editor = signed_in("bientap", "editor", "STNMT")
+    for number, headers in ((1, {}), (2, JSON)):
+        code = f"QT-0{number}"
+        editor.post("/procedures/new", data={"agency": "STNMT", "code": code, "title": "Quy trình thu hồi đất"})
+        saved = editor.post(f"/procedures/{number}/upload", content_type="multipart/form-data", headers=headers,
+                            data={"file": (BytesIO(make_docx(code=code)), "qt.docx"), "note": "Ban hành"})
+        assert saved.status_code in (201, 303)
+        if headers:
+            # The JSON answer keeps the coded warning for programs.
+            assert "pending_approval" in [w["code"] for w in saved.get_json()["warning_details"]]
+        page = text_of(editor.get(f"/procedures/{number}"))
+        assert page.count("chờ duyệt; nó") == 1

@@ -18,7 +18,7 @@ from qmsdocs.db import session
 from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import Conflict, InvalidInput, QmsError, UploadRefused
 from qmsdocs.pages import actor, bp, choices, form_errors, wants_json
-from qmsdocs.procedures import queries, services
+from qmsdocs.procedures import queries, revisions, services
 from qmsdocs.procedures.api import send_version_file
 from qmsdocs.procedures.forms import ApproveForm, ProcedureForm, RetireForm, ReturnForm, UploadForm
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
@@ -314,16 +314,20 @@ def upload(procedure_id: int):
         message = _("Đã lưu phiên bản %(n)s; đây là bản hiện hành.", n=version.number)
     target = url_for("web.procedure_detail", procedure_id=procedure.id)
     if wants_json():
-        flash(message, "success")
-        for warning in result.warnings:
-            flash(warning, "warning")
+        _flash_saved(message, result)
         return jsonify({"version": version.number, "state": version.state, "message": message,
                         "warnings": result.warnings, "warning_details": result.warning_details,
                         "redirect": target}), 201
-    flash(message, "success")
-    for warning in result.warnings:
-        flash(warning, "warning")
+    _flash_saved(message, result)
     return redirect(target, 303)
+
+
+def _flash_saved(message: str, result) -> None:
+    """One banner per fact: the success message already says a draft waits for approval."""
+    flash(message, "success")
+    for warning in result.details:
+        if warning.code != revisions.PENDING_APPROVAL:
+            flash(warning.message, "warning")
 
 
 @bp.post("/procedures/<int:procedure_id>/upload/inspect")
