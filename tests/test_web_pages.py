@@ -516,3 +516,39 @@ def test_saving_a_draft_shows_one_banner_saying_it_waits_for_approval(app, signe
             assert "pending_approval" in [w["code"] for w in saved.get_json()["warning_details"]]
         page = text_of(editor.get(f"/procedures/{number}"))
         assert page.count("chờ duyệt; nó") == 1
+
+
+def test_history_shows_full_names_and_the_audit_words_not_keys(app, signed_in, make_agency, make_docx):
+    from qmsdocs.audit.services import record
+    from qmsdocs.auth.permissions import SYSTEM
+    from qmsdocs.auth.services import user_by_name
+
+    make_agency("STNMT", "Sở Tài nguyên và Môi trường")
+    editor = signed_in("bientap", "editor", "STNMT")
+    with app.app_context():
+        user_by_name("bientap").full_name = "Nguyễn Văn Biên"
+        record(SYSTEM, "demo.load", "demo", None)
+        session.commit()
+    editor.post("/procedures/new", data={"agency": "STNMT", "code": "QT-07", "title": "Quy trình thu hồi đất"})
+    editor.post("/procedures/1/upload", content_type="multipart/form-data",
+                data={"file": (BytesIO(make_docx(code="QT-07")), "qt.docx"), "note": "Ban hành"})
+    page = text_of(editor.get("/procedures/1"))
+    assert '<span class="person" title="bientap">Nguyễn Văn Biên</span>' in page
+    assert "· bientap<" not in page and ">bientap<" not in page
+    home = text_of(signed_in("quantri", "admin").get("/"))
+    assert "demo.load" not in home and "Nạp dữ liệu mẫu" in home
+    assert "— Hệ thống" in home and "— system" not in home
+
+
+def test_every_recorded_audit_action_has_words():
+    import pathlib
+
+    from qmsdocs.web.filters import ACTION_LABELS
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in pathlib.Path("qmsdocs").rglob("*.py"))
+    keys = set(re.findall(r'\brecord\(\s*[^,()]+\s*,\s*"([a-z_.]+)"', source))
+    for pair in re.findall(r'"([a-z_]+\.[a-z_.]+)" if \w+ else "([a-z_]+\.[a-z_.]+)"', source):
+        keys |= set(pair)
+    keys |= {"demo.load", "user.logout"}            # a constant and the f"user.{reason}" of a sign-out
+    assert len(keys) > 40
+    assert sorted(keys - set(ACTION_LABELS)) == []
