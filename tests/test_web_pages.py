@@ -552,3 +552,15 @@ def test_every_recorded_audit_action_has_words():
     keys |= {"demo.load", "user.logout"}            # a constant and the f"user.{reason}" of a sign-out
     assert len(keys) > 40
     assert sorted(keys - set(ACTION_LABELS)) == []
+
+
+def test_new_procedure_preselects_no_agency_and_refuses_none_chosen(signed_in, make_agency):
+    make_agency("XA-B", "UBND xã Bình")
+    make_agency("STP", "Sở Tư pháp")
+    admin = signed_in()
+    page = text_of(admin.get("/procedures/new"))
+    assert '<option value="">— Chọn cơ quan —</option><option value="STP">' in page
+    names = re.findall(r'<option value="[^"]+">([^<]+)</option>', page.split('id="agency"')[1].split("</select>")[0])
+    assert names == sorted(names, key=str.casefold)
+    refused = admin.post("/procedures/new", data={"agency": "", "code": "QT-09", "title": "Quy trình"})
+    assert refused.status_code == 400 and "Hãy chọn cơ quan ban hành quy trình." in text_of(refused)

@@ -82,7 +82,9 @@ def new_procedure():
     if not agencies:
         require_write(user, None)
     form = ProcedureForm()
-    form.agency.choices = choices((a.code, f"{a.code} — {a.name}") for a in agencies)
+    # Nothing pre-selected: a default agency invites misfiling. Sorted by name, as officials look agencies up.
+    form.agency.choices = choices([("", _("— Chọn cơ quan —"))] + [
+        (a.code, f"{a.name} ({a.code})") for a in sorted(agencies, key=lambda a: (a.name.casefold(), a.code))])
     if request.method == "GET" and request.args.get("agency"):
         form.agency.data = request.args["agency"]
     if request.method == "GET":
