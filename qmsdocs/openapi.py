@@ -157,10 +157,15 @@ SCHEMAS = {
     "Citation": every("symbol", "key", "location", "context", symbol=STR, key=STR, location=maybe(STR),
                       context=maybe(STR)),
     "Version": every(
-        "version", "sha256", "size", "filename", "uploaded_at", "uploaded_by", "note", "state", "status", "metadata",
+        "version", "sha256", "size", "filename", "uploaded_at", "uploaded_by", "note", "state", "status",
+        "status_label", "metadata",
         version=INT, sha256=STR, size=INT, filename=STR, uploaded_at=MOMENT, uploaded_by=maybe(STR),
         note=maybe(STR), state={**STR, "description": "approved, pending (chờ duyệt) hoặc returned (bị trả lại)."},
-        status=STR, metadata=every("code", "revision", "issued_on", code=maybe(STR), revision=maybe(STR),
+        status={**STR, "enum": ["current", "superseded", "retired", "pending", "returned"],
+                "description": "Mã ổn định: current (hiện hành), superseded (đã bị thay thế), retired (quy trình "
+                               "đã bãi bỏ), pending (chờ duyệt), returned (bị trả lại)."},
+        status_label={**STR, "description": "Tên tiếng Việt của status, để hiển thị."},
+        metadata=every("code", "revision", "issued_on", code=maybe(STR), revision=maybe(STR),
                                    issued_on=maybe(DATE))),
     "ProcedureSummary": every(
         "id", "agency", "code", "title", "field", "admin_procedures", "status", "review_interval_months",

@@ -170,6 +170,7 @@ def test_csv_and_xlsx_exports(stale, client, make_user):
     _sign_in(client, make_user, "xem", "viewer", "STNMT")
     csv_response = client.get("/alerts/export.csv")
     assert csv_response.status_code == 200
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"
     text = csv_response.get_data().decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Mã cảnh báo,Cơ quan")
     assert "45/2013/QH13" in text

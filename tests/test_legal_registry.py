@@ -175,3 +175,14 @@ def test_registry_pages_refuse_writes_to_non_admins(client, make_user, make_agen
     assert client.post("/legal/new", data={"symbol": "45/2013/QH13", "title": "x"}).status_code == 403
     assert client.get("/legal/import").status_code == 403
     assert client.get("/legal/999").status_code == 404
+
+
+def test_a_long_symbol_is_never_wrapped_inside_in_the_registry(admin_api, client, make_user):
+    admin_api.post("/api/v1/legal-documents", json={**LAND, "symbol": "999/2026/NĐ-CP", "type": "Nghị định"})
+    make_user("quantri", "admin")
+    client.post("/login", data={"username": "quantri", "password": PASSWORD})
+    page = client.get("/legal").get_data(as_text=True)
+    assert '<a class="symbol" href="/legal/' in page and ">999/2026/NĐ-CP</a>" in page
+    css = client.get("/static/app.css")
+    assert ".symbol { white-space: nowrap; }" in css.get_data(as_text=True)
+    css.close()

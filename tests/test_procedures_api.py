@@ -27,6 +27,8 @@ def test_upload_becomes_next_version_with_metadata_and_citations(admin_api, make
     assert detail["versions"][0]["filename"] == "QT-01 lần 2.docx"
     assert detail["versions"][0]["uploaded_by"] == admin_api.username
     assert detail["versions"][1]["note"] == "Sửa đổi"
+    assert [(v["status"], v["status_label"]) for v in detail["versions"]] == [
+        ("superseded", "hết hiệu lực"), ("current", "hiện hành")]
 
 
 def test_every_version_downloads_byte_identical_under_its_filename(admin_api, make_procedure, make_docx):
@@ -173,6 +175,8 @@ def test_retired_procedure_refuses_new_versions_but_keeps_history(admin_api, mak
     assert refused.status_code == 409
     download = admin_api.get(f"/api/v1/procedures/{procedure['id']}/versions/1/file")
     assert download.status_code == 200 and "HET-HIEU-LUC" in download.headers["Content-Disposition"]
+    version = admin_api.get(f"/api/v1/procedures/{procedure['id']}").get_json()["versions"][0]
+    assert (version["status"], version["status_label"]) == ("retired", "hết hiệu lực")
 
 
 def test_agencies_api(admin_api, api_as, make_agency):

@@ -63,6 +63,7 @@ def test_coverage_csv_and_xlsx_carry_the_same_gaps(admin_api, make_agency):
     setup_catalog(admin_api, make_agency)
     response = admin_api.get("/api/v1/reports/coverage.csv")
     assert response.status_code == 200 and response.data.startswith("\ufeff".encode())
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][0] == "Mã cơ quan"
     assert len(rows) - 1 == 8

@@ -61,6 +61,7 @@ def test_report_downloads_from_the_pages_hold_the_api_numbers(client, runner, ma
     coverage = admin_api.get("/api/v1/reports/coverage").get_json()
     csv_file = client.get("/reports/coverage.csv")
     assert csv_file.status_code == 200
+    assert csv_file.headers["Content-Type"] == "text/csv; charset=utf-8"
     lines = list(csv.reader(io.StringIO(csv_file.data.decode("utf-8-sig"))))
     assert lines[0][0] == "Mã cơ quan"
     kinds = Counter(line[4] for line in lines[1:])

@@ -490,3 +490,77 @@ def test_page_forms_work_with_csrf_protection_on_and_fail_without_the_token(app,
     assert refused.status_code == 400 and "tải lại trang" in text_of(refused)
     accepted = approver.post(f"/procedures/{draft}/versions/2/approve", data={"comment": "Đồng ý", "csrf_token": token})
     assert accepted.status_code == 303
+
+
+def test_the_favicon_is_linked_and_answered_without_signing_in(app, signed_in):
+    anonymous = app.test_client()
+    icon = anonymous.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert icon.get_data().startswith(b"<svg")
+    icon.close()
+    page = text_of(signed_in().get("/procedures"))
+    assert '<link rel="icon" href="/static/favicon.svg"' in page
+
+
+def test_saving_a_draft_shows_one_banner_saying_it_waits_for_approval(app, signed_in, make_agency, make_docx):
+    make_agency("STNMT", "Sở Tài nguyên và Môi trường", approval_required=True)
+    editor = signed_in("bientap", "editor", "STNMT")
+    for number, headers in ((1, {}), (2, JSON)):
+        code = f"QT-0{number}"
+        editor.post("/procedures/new", data={"agency": "STNMT", "code": code, "title": "Quy trình thu hồi đất"})
+        saved = editor.post(f"/procedures/{number}/upload", content_type="multipart/form-data", headers=headers,
+                            data={"file": (BytesIO(make_docx(code=code)), "qt.docx"), "note": "Ban hành"})
+        assert saved.status_code in (201, 303)
+        if headers:
+            # The JSON answer keeps the coded warning for programs.
+            assert "pending_approval" in [w["code"] for w in saved.get_json()["warning_details"]]
+        page = text_of(editor.get(f"/procedures/{number}"))
+        assert page.count("chờ duyệt; nó") == 1
+
+
+def test_history_shows_full_names_and_the_audit_words_not_keys(app, signed_in, make_agency, make_docx):
+    from qmsdocs.audit.services import record
+    from qmsdocs.auth.permissions import SYSTEM
+    from qmsdocs.auth.services import user_by_name
+
+    make_agency("STNMT", "Sở Tài nguyên và Môi trường")
+    editor = signed_in("bientap", "editor", "STNMT")
+    with app.app_context():
+        user_by_name("bientap").full_name = "Nguyễn Văn Biên"
+        record(SYSTEM, "demo.load", "demo", None)
+        session.commit()
+    editor.post("/procedures/new", data={"agency": "STNMT", "code": "QT-07", "title": "Quy trình thu hồi đất"})
+    editor.post("/procedures/1/upload", content_type="multipart/form-data",
+                data={"file": (BytesIO(make_docx(code="QT-07")), "qt.docx"), "note": "Ban hành"})
+    page = text_of(editor.get("/procedures/1"))
+    assert '<span class="person" title="bientap">Nguyễn Văn Biên</span>' in page
+    assert "· bientap<" not in page and ">bientap<" not in page
+    home = text_of(signed_in("quantri", "admin").get("/"))
+    assert "demo.load" not in home and "Nạp dữ liệu mẫu" in home
+    assert "— Hệ thống" in home and "— system" not in home
+
+
+def test_every_recorded_audit_action_has_words():
+    import pathlib
+
+    from qmsdocs.web.filters import ACTION_LABELS
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in pathlib.Path("qmsdocs").rglob("*.py"))
+    keys = set(re.findall(r'\brecord\(\s*[^,()]+\s*,\s*"([a-z_.]+)"', source))
+    for pair in re.findall(r'"([a-z_]+\.[a-z_.]+)" if \w+ else "([a-z_]+\.[a-z_.]+)"', source):
+        keys |= set(pair)
+    keys |= {"demo.load", "user.logout"}            # a constant and the f"user.{reason}" of a sign-out
+    assert len(keys) > 40
+    assert sorted(keys - set(ACTION_LABELS)) == []
+
+
+def test_new_procedure_preselects_no_agency_and_refuses_none_chosen(signed_in, make_agency):
+    make_agency("XA-B", "UBND xã Bình")
+    make_agency("STP", "Sở Tư pháp")
+    admin = signed_in()
+    page = text_of(admin.get("/procedures/new"))
+    assert '<option value="">— Chọn cơ quan —</option><option value="STP">' in page
+    names = re.findall(r'<option value="[^"]+">([^<]+)</option>', page.split('id="agency"')[1].split("</select>")[0])
+    assert names == sorted(names, key=str.casefold)
+    refused = admin.post("/procedures/new", data={"agency": "", "code": "QT-09", "title": "Quy trình"})
+    assert refused.status_code == 400 and "Hãy chọn cơ quan ban hành quy trình." in text_of(refused)

@@ -112,7 +112,7 @@ def export_csv():
     for alert in _export_rows():
         writer.writerow([value(alert) for _, value in EXPORT_COLUMNS])
     # BOM so Excel opens the Vietnamese text as UTF-8.
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=canh-bao-quy-trinh.csv"})
 
 

@@ -33,7 +33,8 @@ def version_json(version: ProcedureVersion) -> dict:
         "uploaded_by": version.uploaded_by.username if version.uploaded_by else None,
         "note": version.note,
         "state": version.state,
-        "status": services.version_status_label(version),
+        "status": services.version_status(version),
+        "status_label": services.version_status_label(version),
         "metadata": {
             "code": version.doc_code,
             "revision": version.doc_revision,

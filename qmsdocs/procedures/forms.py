@@ -13,7 +13,7 @@ from qmsdocs.procedures.services import MAX_NOTE_LENGTH
 
 
 class ProcedureForm(FlaskForm):
-    agency = SelectField(_l("Cơ quan"), validators=[DataRequired(message=REQUIRED)])
+    agency = SelectField(_l("Cơ quan"), validators=[DataRequired(message=_l("Hãy chọn cơ quan ban hành quy trình."))])
     code = StringField(_l("Mã quy trình"), validators=[DataRequired(message=REQUIRED), Length(max=64)])
     title = StringField(_l("Tên quy trình"), validators=[DataRequired(message=REQUIRED), Length(max=500)])
     field = StringField(_l("Lĩnh vực"), validators=[Optional(), Length(max=255)])

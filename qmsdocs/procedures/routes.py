@@ -18,7 +18,7 @@ from qmsdocs.db import session
 from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import Conflict, InvalidInput, QmsError, UploadRefused
 from qmsdocs.pages import actor, bp, choices, form_errors, wants_json
-from qmsdocs.procedures import queries, services
+from qmsdocs.procedures import queries, revisions, services
 from qmsdocs.procedures.api import send_version_file
 from qmsdocs.procedures.forms import ApproveForm, ProcedureForm, RetireForm, ReturnForm, UploadForm
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
@@ -82,7 +82,9 @@ def new_procedure():
     if not agencies:
         require_write(user, None)
     form = ProcedureForm()
-    form.agency.choices = choices((a.code, f"{a.code} — {a.name}") for a in agencies)
+    # Nothing pre-selected: a default agency invites misfiling. Sorted by name, as officials look agencies up.
+    form.agency.choices = choices([("", _("— Chọn cơ quan —"))] + [
+        (a.code, f"{a.name} ({a.code})") for a in sorted(agencies, key=lambda a: (a.name.casefold(), a.code))])
     if request.method == "GET" and request.args.get("agency"):
         form.agency.data = request.args["agency"]
     if request.method == "GET":
@@ -314,16 +316,20 @@ def upload(procedure_id: int):
         message = _("Đã lưu phiên bản %(n)s; đây là bản hiện hành.", n=version.number)
     target = url_for("web.procedure_detail", procedure_id=procedure.id)
     if wants_json():
-        flash(message, "success")
-        for warning in result.warnings:
-            flash(warning, "warning")
+        _flash_saved(message, result)
         return jsonify({"version": version.number, "state": version.state, "message": message,
                         "warnings": result.warnings, "warning_details": result.warning_details,
                         "redirect": target}), 201
-    flash(message, "success")
-    for warning in result.warnings:
-        flash(warning, "warning")
+    _flash_saved(message, result)
     return redirect(target, 303)
+
+
+def _flash_saved(message: str, result) -> None:
+    """One banner per fact: the success message already says a draft waits for approval."""
+    flash(message, "success")
+    for warning in result.details:
+        if warning.code != revisions.PENDING_APPROVAL:
+            flash(warning.message, "warning")
 
 
 @bp.post("/procedures/<int:procedure_id>/upload/inspect")

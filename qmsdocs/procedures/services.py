@@ -340,18 +340,30 @@ def version_docx(version: ProcedureVersion) -> bytes:
     return prepare_upload(data, version.sha256, doc_converter()).docx
 
 
+# Stable codes for programs; the phrases are what a reader sees (and what file names carry).
+VERSION_STATUS_LABELS = {
+    "current": "hiện hành",
+    "superseded": "hết hiệu lực",
+    "retired": "hết hiệu lực",
+    "pending": "chờ duyệt",
+    "returned": "bị trả lại",
+}
+
+
+def version_status(version: ProcedureVersion) -> str:
+    """What a reader must know before using a copy, as a code: current, superseded, retired, pending, returned."""
+    if version.state in ("pending", "returned"):
+        return version.state
+    if version.procedure.status == "retired":
+        return "retired"
+    if version.procedure.current_version_id == version.id:
+        return "current"
+    return "superseded"
+
+
 def version_status_label(version: ProcedureVersion) -> str:
-    """What a reader must know before using a copy: in force, superseded, draft…"""
-    procedure = version.procedure
-    if version.state == "pending":
-        return "chờ duyệt"
-    if version.state == "returned":
-        return "bị trả lại"
-    if procedure.status == "retired":
-        return "hết hiệu lực"
-    if procedure.current_version_id == version.id:
-        return "hiện hành"
-    return "hết hiệu lực"
+    """The Vietnamese phrase of version_status: in force, superseded, draft…"""
+    return VERSION_STATUS_LABELS[version_status(version)]
 
 
 def download_name(version: ProcedureVersion) -> str:

@@ -47,7 +47,7 @@ def coverage_csv():
     agency = _agency_arg()
     if agency:
         get_agency(agency)
-    return download(exports.coverage_csv(agency), "text/csv; charset=utf-8", f"bao-phu-tthc-{agency or 'tinh'}.csv")
+    return download(exports.coverage_csv(agency), "text/csv", f"bao-phu-tthc-{agency or 'tinh'}.csv")
 
 
 @bp.get("/reports/coverage.xlsx")

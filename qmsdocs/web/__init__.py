@@ -42,6 +42,11 @@ def init_app(app: Flask) -> None:
     app.before_request(_protect_forms)
     filters.init_app(app)
 
+    @app.get("/favicon.ico")
+    def _favicon():
+        # Browsers ask for /favicon.ico on every page whatever the <link> says; answer it, no 404.
+        return app.send_static_file("favicon.svg")
+
     @app.errorhandler(CSRFError)
     def _csrf_error(_error):
         from qmsdocs.http import error_response

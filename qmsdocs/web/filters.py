@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from markupsafe import Markup, escape
 from flask_babel import lazy_gettext as _l
 
 from qmsdocs.web.forms import LEVEL_LABELS, ROLE_LABELS
@@ -44,7 +45,47 @@ ACTION_LABELS = {
     "legal.document.status": _l("Đổi tình trạng hiệu lực văn bản"),
     "legal.change.create": _l("Ghi nhận thay đổi văn bản pháp luật"),
     "legal.alias.add": _l("Thêm tên gọi khác của văn bản"),
+    "user.login": _l("Đăng nhập"),
+    "user.logout": _l("Đăng xuất"),
+    "user.login_failed": _l("Đăng nhập sai mật khẩu"),
+    "user.login_refused": _l("Từ chối đăng nhập"),
+    "user.sign_in_blocked": _l("Chặn đăng nhập tạm thời"),
+    "user.sign_in_guarded": _l("Làm chậm đăng nhập sau nhiều lần sai"),
+    "user.unlock": _l("Mở khoá tài khoản"),
+    "auth.address_slowed": _l("Làm chậm đăng nhập từ một địa chỉ"),
+    "version.upload_warnings": _l("Tải lên phiên bản dù có cảnh báo"),
+    "admin_procedure.create": _l("Thêm thủ tục hành chính"),
+    "admin_procedure.change": _l("Sửa thủ tục hành chính"),
+    "admin_procedure.abolish": _l("Bãi bỏ thủ tục hành chính"),
+    "admin_procedure.restore": _l("Khôi phục thủ tục hành chính"),
+    "admin_procedure.import": _l("Nhập danh mục thủ tục hành chính"),
+    "agency.bulk_create": _l("Nhập danh sách cơ quan"),
+    "assessment.create": _l("Ghi kết quả đánh giá"),
+    "assessment.update": _l("Sửa kết quả đánh giá"),
+    "assessment.bulk_create": _l("Ghi nhiều kết quả đánh giá"),
+    "assessment.import": _l("Nhập kết quả đánh giá"),
+    "demo.load": _l("Nạp dữ liệu mẫu"),
 }
+
+SYSTEM_NAME = _l("Hệ thống")
+
+
+def person(user, login: str | None = None) -> Markup:
+    """A person as officials know them: the full name, the login as a tooltip; no one is the system."""
+    login = getattr(user, "username", None) or login
+    if not login or login == "system":
+        return Markup(escape(str(SYSTEM_NAME)))
+    name = getattr(user, "full_name", None) or login
+    return Markup('<span class="person" title="{}">{}</span>').format(login, name)
+
+
+def event_actor(event) -> Markup:
+    """The event's actor by full name; the session's identity map reads each person once per page."""
+    from qmsdocs.auth.models import User
+    from qmsdocs.db import session
+
+    user = session.get(User, event.actor_id) if event.actor_id else None
+    return person(user, event.actor_name)
 
 
 def action_label(action: str) -> str:
@@ -70,6 +111,8 @@ def level_label(level: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(action_label, "action_label")
+    app.add_template_filter(person, "person")
+    app.add_template_filter(event_actor, "event_actor")
     app.add_template_filter(role_label, "role_label")
     app.add_template_filter(level_label, "level_label")
     app.add_template_global(event_procedure_id, "event_procedure_id")
