@@ -14,6 +14,7 @@ AREAS = [
     "qmsdocs.requestlog",
     "qmsdocs.db",
     "qmsdocs.storage",
+    "qmsdocs.blobs",
     "qmsdocs.previews",
     "qmsdocs.http",
     "qmsdocs.i18n",

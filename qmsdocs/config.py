@@ -44,6 +44,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # Multipart overhead on top of the file itself; the file limit is checked separately
         # so that an oversize upload gets a clear Vietnamese answer rather than a bare 413.
         "MAX_CONTENT_LENGTH": int(max_upload_mb * 1024 * 1024) + 10 * 1024 * 1024,
+        # Where uploaded files live: "database" (default on PostgreSQL) or "folder" (default on SQLite).
+        "BLOB_STORE": os.environ.get("QMSDOCS_BLOB_STORE", "").strip() or None,
         "SEARCH_BACKEND": os.environ.get("QMSDOCS_SEARCH_BACKEND", "whoosh"),
         # How long a writer waits for the database lock before answering 503 (Retry-After).
         "LOCK_TIMEOUT_SECONDS": _number("QMSDOCS_LOCK_TIMEOUT_SECONDS", 10),

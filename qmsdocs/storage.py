@@ -1,6 +1,8 @@
-"""Content-addressed blob store for uploaded files.
+"""Content-addressed blob store for uploaded files: a local folder, or the database.
 
-Blobs are named by their SHA-256, written atomically (temporary file, fsync, rename,
+`QMSDOCS_BLOB_STORE=folder|database` chooses (default: `database` on PostgreSQL, so several
+app servers share every file, `folder` on SQLite); `qmsdocs.blobs.store` holds the database
+implementation. In the folder, blobs are named by their SHA-256, written atomically (temporary file, fsync, rename,
 fsync of the folder) and verified on every read. Nothing here overwrites a stored blob;
 only the integrity checker's repair removes orphans nobody refers to.
 """
@@ -40,6 +42,8 @@ class BlobStore(Protocol):
     def age_seconds(self, sha256: str) -> float: ...
 
     def remove_orphan(self, sha256: str) -> None: ...
+
+    def stale_temporaries(self) -> list[Path]: ...
 
 
 def sha256_hex(data: bytes) -> str:
@@ -127,9 +131,30 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+BLOB_STORES = ("database", "folder")
+
+
+def default_blob_store(database_url: str) -> str:
+    """Blobs live in PostgreSQL when several servers may share it; in the data folder beside SQLite."""
+    return "database" if database_url.startswith("postgresql") else "folder"
+
+
 def init_app(app: Flask) -> None:
-    app.extensions["qmsdocs.blobs"] = LocalBlobStore(Path(app.config["DATA_DIR"]) / "blobs")
+    kind = app.config.get("BLOB_STORE") or default_blob_store(app.config["DATABASE_URL"])
+    if kind not in BLOB_STORES:
+        raise ValueError(f"QMSDOCS_BLOB_STORE must be one of {', '.join(BLOB_STORES)}, not {kind!r}")
+    app.config["BLOB_STORE"] = kind
+    app.extensions["qmsdocs.blobs"] = make_blob_store(app, kind)
 
 
-def blob_store() -> LocalBlobStore:
+def make_blob_store(app: Flask, kind: str) -> BlobStore:
+    if kind == "database":
+        from qmsdocs.blobs.store import DatabaseBlobStore
+        from qmsdocs.db import get_session
+
+        return DatabaseBlobStore(get_session)
+    return LocalBlobStore(Path(app.config["DATA_DIR"]) / "blobs")
+
+
+def blob_store() -> BlobStore:
     return current_app.extensions["qmsdocs.blobs"]
