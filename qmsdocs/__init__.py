@@ -15,6 +15,7 @@ AREAS = [
     "qmsdocs.db",
     "qmsdocs.storage",
     "qmsdocs.blobs",
+    "qmsdocs.cluster",
     "qmsdocs.previews",
     "qmsdocs.http",
     "qmsdocs.i18n",
