@@ -13,7 +13,7 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -139,22 +139,30 @@ def default_blob_store(database_url: str) -> str:
     return "database" if database_url.startswith("postgresql") else "folder"
 
 
+# kind → factory(app); the database store is registered by its own package (qmsdocs.blobs).
+_factories: dict[str, Callable[[Flask], BlobStore]] = {
+    "folder": lambda app: LocalBlobStore(Path(app.config["DATA_DIR"]) / "blobs"),
+}
+
+
+def register_blob_store(kind: str, factory: Callable[[Flask], BlobStore]) -> None:
+    _factories[kind] = factory
+
+
 def init_app(app: Flask) -> None:
     kind = app.config.get("BLOB_STORE") or default_blob_store(app.config["DATABASE_URL"])
     if kind not in BLOB_STORES:
         raise ValueError(f"QMSDOCS_BLOB_STORE must be one of {', '.join(BLOB_STORES)}, not {kind!r}")
     app.config["BLOB_STORE"] = kind
-    app.extensions["qmsdocs.blobs"] = make_blob_store(app, kind)
 
 
 def make_blob_store(app: Flask, kind: str) -> BlobStore:
-    if kind == "database":
-        from qmsdocs.blobs.store import DatabaseBlobStore
-        from qmsdocs.db import get_session
-
-        return DatabaseBlobStore(get_session)
-    return LocalBlobStore(Path(app.config["DATA_DIR"]) / "blobs")
+    return _factories[kind](app)
 
 
 def blob_store() -> BlobStore:
-    return current_app.extensions["qmsdocs.blobs"]
+    """The configured store, built on first use (after every area has registered its kind)."""
+    store = current_app.extensions.get("qmsdocs.blobs")
+    if store is None:
+        store = current_app.extensions["qmsdocs.blobs"] = make_blob_store(current_app, current_app.config["BLOB_STORE"])
+    return store

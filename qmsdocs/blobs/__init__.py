@@ -12,3 +12,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from qmsdocs.blobs import cli  # noqa: F401 - registers `qms blobs` on `qms`
+    from qmsdocs.blobs.store import DatabaseBlobStore
+    from qmsdocs.db import get_session
+    from qmsdocs.storage import register_blob_store
+
+    register_blob_store("database", lambda _app: DatabaseBlobStore(get_session))
