@@ -572,6 +572,18 @@ def throughput_table(runs: dict[str, Results], duration: float) -> None:
         print(row)
 
 
+def server_runs_jobs(port: int, tries: int = 8) -> bool:
+    """Whether a process of the server on `port` holds the search outbox lock (each answer is one process)."""
+    for _ in range(tries):
+        try:
+            _, body = request("GET", port, "/healthz", timeout=5)
+            if json.loads(body)["worker"]["kinds"].get("search_outbox") == "runner":
+                return True
+        except (OSError, ValueError, KeyError):
+            pass
+    return False
+
+
 def run_two_servers(first: Service, setup: dict, workdir: Path, args) -> bool:
     """The same load against one server, then two on the same database; then A is killed (SIGKILL)
     and the time for B's worker to take over the search outbox is measured."""
@@ -584,8 +596,12 @@ def run_two_servers(first: Service, setup: dict, workdir: Path, args) -> bool:
         throughput_table(runs, args.duration)
         met = print_results(runs["2 servers"], args.duration)
         first.wait_indexed()
+        runner_before = {name: server_runs_jobs(s.port) for name, s in (("A", first), ("B", second))}
         first.kill9()
         killed = time.monotonic()
+        while not server_runs_jobs(second.port) and time.monotonic() - killed < 60:
+            time.sleep(0.1)
+        takeover = time.monotonic() - killed
         admin = setup["tokens"]["admin"]
         procedure = setup["procedures"][0]
         body, content_type = multipart({"note": "sau khi A dừng"}, make_document(
@@ -593,9 +609,10 @@ def run_two_servers(first: Service, setup: dict, workdir: Path, args) -> bool:
         status, _ = request("POST", second.port, f"/api/v1/procedures/{procedure['id']}/versions", body=body,
                             headers={"Authorization": f"Bearer {admin}", "Content-Type": content_type})
         lag = second.wait_indexed(timeout=60)
-        takeover = time.monotonic() - killed
-        print(f"\nA killed (SIGKILL); upload through B: {status}; B's worker indexed it "
-              f"{'after %.1f s' % takeover if lag == 0 else 'NOT within 60 s'} (target ≤ 10 s)")
+        print(f"\nsearch outbox runner before the kill: "
+              + ", ".join(f"{name} {'yes' if runs else 'no'}" for name, runs in runner_before.items()))
+        print(f"A killed (SIGKILL): a process of B runs the search outbox {takeover:.1f} s later (target ≤ 10 s); "
+              f"upload through B: {status}, indexed: {'yes' if lag == 0 else 'NO'}")
         return met and lag == 0 and takeover <= 10
     finally:
         second.stop()
