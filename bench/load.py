@@ -359,23 +359,29 @@ def prepare(service: Service) -> dict:
     return {"tokens": tokens, "procedures": procedures}
 
 
-def run_load(service: Service, setup: dict, duration: float, trickle_count: int, half_sent: bool = True) -> Results:
+def run_load(service: Service, setup: dict, duration: float, trickle_count: int, half_sent: bool = True,
+             ports: list[int] | None = None) -> Results:
+    """The load mix; with several `ports` (servers on one database) the clients are spread over them."""
     results = Results()
     stop = threading.Event()
     admin, viewer = setup["tokens"]["admin"], setup["tokens"]["xem"]
     procedures = setup["procedures"]
-    threads = [threading.Thread(target=half_sender, args=(service.port, viewer, stop), daemon=True)] if half_sent else []
+    ports = ports or [service.port]
+
+    def port(index: int) -> int:
+        return ports[index % len(ports)]
+    threads = [threading.Thread(target=half_sender, args=(port(0), viewer, stop), daemon=True)] if half_sent else []
     for index in range(4):
-        threads.append(threading.Thread(target=uploader, args=(service.port, admin, procedures[index], stop, results,
+        threads.append(threading.Thread(target=uploader, args=(port(index), admin, procedures[index], stop, results,
                                                                f"u{index}"), daemon=True))
-    for _ in range(2):
-        threads.append(threading.Thread(target=searcher, args=(service.port, admin, stop, results), daemon=True))
-        threads.append(threading.Thread(target=reader, args=(service.port, [p["id"] for p in procedures], stop,
+    for index in range(2):
+        threads.append(threading.Thread(target=searcher, args=(port(index), admin, stop, results), daemon=True))
+        threads.append(threading.Thread(target=reader, args=(port(index + 1), [p["id"] for p in procedures], stop,
                                                              results), daemon=True))
     trickle_seconds = min(60.0, duration * 0.9)
     for index in range(trickle_count):
         target = procedures[4 + index % max(1, len(procedures) - 4)]
-        threads.append(threading.Thread(target=trickler, args=(service.port, admin, target, trickle_seconds, stop,
+        threads.append(threading.Thread(target=trickler, args=(port(index), admin, target, trickle_seconds, stop,
                                                                results, index), daemon=True))
     for thread in threads:
         thread.start()
@@ -554,6 +560,64 @@ def run_faults(service: Service, setup: dict, workdir: Path) -> bool:
     return ok
 
 
+def throughput_table(runs: dict[str, Results], duration: float) -> None:
+    """Requests per second and p95 per class, one column pair per run, side by side."""
+    names = list(runs)
+    print(f"\n{'class':<16}" + "".join(f"{name + ' req/s':>18}{'p95 ms':>9}" for name in names))
+    for kind in TARGETS:
+        row = f"{kind:<16}"
+        for name in names:
+            values = runs[name].latencies.get(kind, [])
+            row += f"{len(values) / duration:>18.1f}{percentile(values, 0.95):>9.0f}"
+        print(row)
+
+
+def server_runs_jobs(port: int, tries: int = 8) -> bool:
+    """Whether a process of the server on `port` holds the search outbox lock (each answer is one process)."""
+    for _ in range(tries):
+        try:
+            _, body = request("GET", port, "/healthz", timeout=5)
+            if json.loads(body)["worker"]["kinds"].get("search_outbox") == "runner":
+                return True
+        except (OSError, ValueError, KeyError):
+            pass
+    return False
+
+
+def run_two_servers(first: Service, setup: dict, workdir: Path, args) -> bool:
+    """The same load against one server, then two on the same database; then A is killed (SIGKILL)
+    and the time for B's worker to take over the search outbox is measured."""
+    runs = {"1 server": run_load(first, setup, args.duration, args.trickle, not args.no_half_sent)}
+    second = Service(workdir / "data-b", workdir / "server-b.log", first.database_url)
+    second.start()
+    try:
+        runs["2 servers"] = run_load(first, setup, args.duration, args.trickle, not args.no_half_sent,
+                                     ports=[first.port, second.port])
+        throughput_table(runs, args.duration)
+        met = print_results(runs["2 servers"], args.duration)
+        first.wait_indexed()
+        runner_before = {name: server_runs_jobs(s.port) for name, s in (("A", first), ("B", second))}
+        first.kill9()
+        killed = time.monotonic()
+        while not server_runs_jobs(second.port) and time.monotonic() - killed < 60:
+            time.sleep(0.1)
+        takeover = time.monotonic() - killed
+        admin = setup["tokens"]["admin"]
+        procedure = setup["procedures"][0]
+        body, content_type = multipart({"note": "sau khi A dừng"}, make_document(
+            procedure["code"], procedure["title"], "takeover"), "takeover.docx")
+        status, _ = request("POST", second.port, f"/api/v1/procedures/{procedure['id']}/versions", body=body,
+                            headers={"Authorization": f"Bearer {admin}", "Content-Type": content_type})
+        lag = second.wait_indexed(timeout=60)
+        print(f"\nsearch outbox runner before the kill: "
+              + ", ".join(f"{name} {'yes' if runs else 'no'}" for name, runs in runner_before.items()))
+        print(f"A killed (SIGKILL): a process of B runs the search outbox {takeover:.1f} s later (target ≤ 10 s); "
+              f"upload through B: {status}, indexed: {'yes' if lag == 0 else 'NO'}")
+        return met and lag == 0 and takeover <= 10
+    finally:
+        second.stop()
+
+
 def postgres_schema(url: str):
     """A schema of its own in that database (dropped at the end), as the tests do."""
     from sqlalchemy import create_engine, text
@@ -581,6 +645,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the data folders and the server log")
     parser.add_argument("--database", help="a PostgreSQL URL: run on a schema of its own there, with the "
                                            "PostgreSQL search backend (the fault run needs SQLite)")
+    parser.add_argument("--servers", type=int, choices=(1, 2), default=1,
+                        help="2: compare one server with two on the same --database, then kill one")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="qmsdocs-load-"))
@@ -590,6 +656,10 @@ def main() -> int:
         setup = prepare(service)
         print(f"Service: {' '.join(shlex.quote(w) for w in service.command[2:])} "
               f"(data folder of its own, {len(setup['procedures'])} demo procedures)")
+        if args.servers == 2:
+            if not database_url:
+                parser.error("--servers 2 needs --database (several servers share one PostgreSQL)")
+            return 0 if run_two_servers(service, setup, workdir, args) else 1
         results = run_load(service, setup, args.duration, args.trickle, not args.no_half_sent)
         met = print_results(results, args.duration)
         lag = service.wait_indexed()

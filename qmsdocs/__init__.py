@@ -14,6 +14,8 @@ AREAS = [
     "qmsdocs.requestlog",
     "qmsdocs.db",
     "qmsdocs.storage",
+    "qmsdocs.blobs",
+    "qmsdocs.cluster",
     "qmsdocs.previews",
     "qmsdocs.docx.conversion",
     "qmsdocs.http",

@@ -35,15 +35,21 @@ def load_config(overrides: dict | None = None) -> dict:
         or f"sqlite:///{data_dir / 'qmsdocs.sqlite3'}"
     )
     max_upload_mb = float(overrides.get("MAX_UPLOAD_MB") or os.environ.get("QMSDOCS_MAX_UPLOAD_MB") or 20)
+    configured_key = overrides.get("SECRET_KEY") or os.environ.get("QMSDOCS_SECRET_KEY")
+    # On PostgreSQL, servers sharing the database share a generated key kept in it (qmsdocs.cluster).
+    shared_key = not configured_key and database_url.startswith("postgresql")
     config = {
         "DATA_DIR": data_dir,
         "DATABASE_URL": database_url,
-        "SECRET_KEY": overrides.get("SECRET_KEY") or os.environ.get("QMSDOCS_SECRET_KEY") or _secret_key(data_dir),
+        "SECRET_KEY": configured_key or (None if shared_key else _secret_key(data_dir)),
+        "SECRET_KEY_SHARED": shared_key,
         "MAX_UPLOAD_MB": max_upload_mb,
         "MAX_UPLOAD_BYTES": int(max_upload_mb * 1024 * 1024),
         # Multipart overhead on top of the file itself; the file limit is checked separately
         # so that an oversize upload gets a clear Vietnamese answer rather than a bare 413.
         "MAX_CONTENT_LENGTH": int(max_upload_mb * 1024 * 1024) + 10 * 1024 * 1024,
+        # Where uploaded files live: "database" (default on PostgreSQL) or "folder" (default on SQLite).
+        "BLOB_STORE": os.environ.get("QMSDOCS_BLOB_STORE", "").strip() or None,
         "SEARCH_BACKEND": os.environ.get("QMSDOCS_SEARCH_BACKEND", "tantivy"),
         # How long a writer waits for the database lock before answering 503 (Retry-After).
         "LOCK_TIMEOUT_SECONDS": _number("QMSDOCS_LOCK_TIMEOUT_SECONDS", 10),

@@ -21,6 +21,8 @@ from qmsdocs.db import Base
 MODEL_PACKAGES = [
     "qmsdocs.agencies",
     "qmsdocs.auth",
+    "qmsdocs.blobs",
+    "qmsdocs.cluster",
     "qmsdocs.audit",
     "qmsdocs.procedures",
     "qmsdocs.legal",

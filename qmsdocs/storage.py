@@ -1,6 +1,8 @@
-"""Content-addressed blob store for uploaded files.
+"""Content-addressed blob store for uploaded files: a local folder, or the database.
 
-Blobs are named by their SHA-256, written atomically (temporary file, fsync, rename,
+`QMSDOCS_BLOB_STORE=folder|database` chooses (default: `database` on PostgreSQL, so several
+app servers share every file, `folder` on SQLite); `qmsdocs.blobs.store` holds the database
+implementation. In the folder, blobs are named by their SHA-256, written atomically (temporary file, fsync, rename,
 fsync of the folder) and verified on every read. Nothing here overwrites a stored blob;
 only the integrity checker's repair removes orphans nobody refers to.
 """
@@ -11,7 +13,7 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -40,6 +42,8 @@ class BlobStore(Protocol):
     def age_seconds(self, sha256: str) -> float: ...
 
     def remove_orphan(self, sha256: str) -> None: ...
+
+    def stale_temporaries(self) -> list[Path]: ...
 
 
 def sha256_hex(data: bytes) -> str:
@@ -127,9 +131,38 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+BLOB_STORES = ("database", "folder")
+
+
+def default_blob_store(database_url: str) -> str:
+    """Blobs live in PostgreSQL when several servers may share it; in the data folder beside SQLite."""
+    return "database" if database_url.startswith("postgresql") else "folder"
+
+
+# kind → factory(app); the database store is registered by its own package (qmsdocs.blobs).
+_factories: dict[str, Callable[[Flask], BlobStore]] = {
+    "folder": lambda app: LocalBlobStore(Path(app.config["DATA_DIR"]) / "blobs"),
+}
+
+
+def register_blob_store(kind: str, factory: Callable[[Flask], BlobStore]) -> None:
+    _factories[kind] = factory
+
+
 def init_app(app: Flask) -> None:
-    app.extensions["qmsdocs.blobs"] = LocalBlobStore(Path(app.config["DATA_DIR"]) / "blobs")
+    kind = app.config.get("BLOB_STORE") or default_blob_store(app.config["DATABASE_URL"])
+    if kind not in BLOB_STORES:
+        raise ValueError(f"QMSDOCS_BLOB_STORE must be one of {', '.join(BLOB_STORES)}, not {kind!r}")
+    app.config["BLOB_STORE"] = kind
 
 
-def blob_store() -> LocalBlobStore:
-    return current_app.extensions["qmsdocs.blobs"]
+def make_blob_store(app: Flask, kind: str) -> BlobStore:
+    return _factories[kind](app)
+
+
+def blob_store() -> BlobStore:
+    """The configured store, built on first use (after every area has registered its kind)."""
+    store = current_app.extensions.get("qmsdocs.blobs")
+    if store is None:
+        store = current_app.extensions["qmsdocs.blobs"] = make_blob_store(current_app, current_app.config["BLOB_STORE"])
+    return store

@@ -122,8 +122,10 @@ def create_test_user(app, username, role="admin", agency=None):
 
 
 @pytest.fixture
-def app(tmp_path):
-    with initialized_app(tmp_path, TESTING=True, WTF_CSRF_ENABLED=False) as app:
+def app(tmp_path, request):
+    # Tests that reach into the blob folder pin it; the others use the default store of the database.
+    pinned = {"BLOB_STORE": "folder"} if request.node.get_closest_marker("folder_blobs") else {}
+    with initialized_app(tmp_path, TESTING=True, WTF_CSRF_ENABLED=False, **pinned) as app:
         yield app
 
 

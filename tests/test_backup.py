@@ -40,6 +40,7 @@ def restore_target(app, tmp_path):
         data_dir.mkdir()
         url = app.config["DATABASE_URL"] if ON_POSTGRES else f"sqlite:///{data_dir / 'qmsdocs.sqlite3'}"
         other = create_app({"DATA_DIR": data_dir, "DATABASE_URL": url, "SEARCH_BACKEND": app.config["SEARCH_BACKEND"],
+                            "BLOB_STORE": app.config["BLOB_STORE"],
                             "WORKER": "off", "TESTING": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
         other.test_cli_runner_class = DrainingCliRunner
         made.append(other)
@@ -61,6 +62,7 @@ def with_versions(make_procedure, admin_api, make_docx):
     return first, second
 
 
+@pytest.mark.folder_blobs
 def test_backup_verify_and_restore_round_trip(app, runner, with_versions, restore_target, tmp_path, client):
     dest = tmp_path / "backup"
     result = runner.invoke(args=["qms", "backup", str(dest)])
@@ -90,6 +92,7 @@ def test_backup_verify_and_restore_round_trip(app, runner, with_versions, restor
         assert [hit.procedure_id for hit in found.hits] == [with_versions[1]]
 
 
+@pytest.mark.folder_blobs
 def test_a_second_backup_copies_only_new_files_and_verifies_the_rest(app, runner, with_versions, admin_api, make_docx,
                                                                      tmp_path):
     dest = tmp_path / "backup"
@@ -100,6 +103,7 @@ def test_a_second_backup_copies_only_new_files_and_verifies_the_rest(app, runner
     assert len(archive.snapshots(dest)) == 2
 
 
+@pytest.mark.folder_blobs
 def test_verify_finds_a_damaged_backup_and_the_next_backup_repairs_it(app, runner, with_versions, tmp_path):
     dest = tmp_path / "backup"
     assert runner.invoke(args=["qms", "backup", str(dest)]).exit_code == 0
@@ -114,6 +118,7 @@ def test_verify_finds_a_damaged_backup_and_the_next_backup_repairs_it(app, runne
     assert runner.invoke(args=["qms", "backup", "--verify", str(dest)]).exit_code == 0
 
 
+@pytest.mark.folder_blobs
 def test_restore_refuses_a_data_folder_in_use_and_a_damaged_backup(app, runner, with_versions, restore_target,
                                                                     tmp_path):
     dest = tmp_path / "backup"
@@ -147,6 +152,7 @@ def test_keep_prunes_old_snapshots_and_the_files_only_they_used(app, runner, wit
     assert runner.invoke(args=["qms", "backup", "--verify", str(dest)]).exit_code == 0
 
 
+@pytest.mark.folder_blobs
 def test_a_backup_taken_while_uploads_go_on_restores_to_the_same_contents(app, runner, with_versions, admin_api,
                                                                          make_docx, restore_target, tmp_path):
     """Uploads run in another thread during the backup; the snapshot holds one consistent state."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
+
 from sqlalchemy import select
 
 from qmsdocs.db import session
@@ -76,6 +78,7 @@ def test_import_into_unknown_agency_fails(runner, tmp_path):
     assert "KHONG-CO" in result.output
 
 
+@pytest.mark.folder_blobs
 def test_check_finds_corrupt_and_orphan_blobs_and_repairs_orphans(app, runner, admin_api, make_procedure, make_docx):
     from qmsdocs.procedures import checks
 
@@ -105,6 +108,7 @@ def test_check_finds_corrupt_and_orphan_blobs_and_repairs_orphans(app, runner, a
     assert "corrupt_blob" in broken.output
 
 
+@pytest.mark.folder_blobs
 def test_young_orphans_are_left_for_uploads_in_flight(app, runner):
     with app.app_context():
         from qmsdocs.storage import blob_store

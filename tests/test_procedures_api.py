@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 
 def test_upload_becomes_next_version_with_metadata_and_citations(admin_api, make_procedure, make_docx):
     procedure = make_procedure()
@@ -70,6 +72,7 @@ def test_identical_bytes_are_refused_as_no_change(admin_api, make_procedure, mak
     assert again.get_json()["error"]["code"] == "no_change"
 
 
+@pytest.mark.folder_blobs
 def test_refused_upload_stores_nothing(app, admin_api, make_procedure):
     procedure = make_procedure()
     response = admin_api.upload(procedure["id"], b"PK\x03\x04 not really a zip")
@@ -227,6 +230,7 @@ def test_tthc_codes_must_be_sent_as_text(admin_api, make_agency):
     assert "chuỗi" in response.get_json()["error"]["message"]
 
 
+@pytest.mark.folder_blobs
 def test_download_of_a_corrupted_blob_is_explained(app, admin_api, make_procedure, make_docx):
     procedure = make_procedure()
     body = admin_api.upload(procedure["id"], make_docx()).get_json()

@@ -40,6 +40,7 @@ REFUSALS = [
 ]
 
 
+@pytest.mark.folder_blobs
 @pytest.mark.parametrize(("kind", "build", "code"), REFUSALS, ids=[r[0] for r in REFUSALS])
 def test_refused_upload_is_explained_and_stores_nothing(app, admin_api, make_procedure, kind, build, code):
     procedure = make_procedure()

@@ -260,6 +260,7 @@ def upload_form(data: bytes, filename="qt01-lan3.docx", **fields):
     return {"file": (BytesIO(data), filename), **fields}
 
 
+@pytest.mark.folder_blobs
 def test_inspecting_an_upload_reports_what_the_file_says_and_stores_nothing(app, signed_in, procedure, make_docx):
     blobs = app.config["DATA_DIR"] / "blobs"
     before = sorted(blobs.rglob("*"))

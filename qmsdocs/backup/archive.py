@@ -187,8 +187,9 @@ def _snapshot_name() -> str:
 
 
 def create_backup(*, dest: Path, data_dir: Path, database_url: str, secret_key: str, db_session,
-                  database_dump: Path | None = None, keep: int | None = None,
+                  database_dump: Path | None = None, keep: int | None = None, blobs_in_database: bool = False,
                   progress: Callable[[int], None] = lambda _n: None) -> Report:
+    """A snapshot; with `blobs_in_database` the files are rows of the database copy, not copied apart."""
     dest = Path(dest)
     (dest / "snapshots").mkdir(parents=True, exist_ok=True)
     (dest / "blobs").mkdir(exist_ok=True)
@@ -219,6 +220,12 @@ def create_backup(*, dest: Path, data_dir: Path, database_url: str, secret_key: 
         key_file = incoming / SECRET_FILE
         _write_durably(key_file, secret_key)
         os.chmod(key_file, 0o400)
+        if blobs_in_database:
+            # QMSDOCS_BLOB_STORE=database: every file is inside the database (its dump or SQLite copy).
+            manifest["blobs_in"] = "database"
+            report.notes.append(f"{len(blobs)} tệp nằm trong cơ sở dữ liệu (kho tệp database): "
+                                "chúng được sao lưu cùng bản dump/bản sao cơ sở dữ liệu.")
+            blobs = {}
         copy_blobs(sorted(blobs), Path(data_dir) / "blobs", dest / "blobs", report, progress)
         for path in sorted(incoming.iterdir()):
             manifest["files"][path.name] = {"sha256": file_sha256(path), "size": path.stat().st_size}
@@ -314,7 +321,7 @@ def verify(src: Path, progress: Callable[[int], None] = lambda _n: None) -> Repo
             if result != "ok":
                 report.problems.append(f"cơ sở dữ liệu trong bản sao lưu hỏng: {result}")
             missing = set(referenced_blobs_in_sqlite(copy)) - set(manifest["blobs"])
-            if missing:
+            if missing and manifest.get("blobs_in") != "database":
                 report.problems.append(f"{len(missing)} tệp được cơ sở dữ liệu dùng nhưng không có trong danh sách")
     elif "file" not in database:
         report.notes.append("bản sao lưu không kèm bản dump PostgreSQL (pg_dump)")

@@ -42,7 +42,8 @@ def backup_command(dest: Path, verify_only: bool, database_dump: Path | None, ke
         config = current_app.config
         report = archive.create_backup(dest=dest, data_dir=config["DATA_DIR"], database_url=config["DATABASE_URL"],
                                        secret_key=config["SECRET_KEY"], db_session=session,
-                                       database_dump=database_dump, keep=keep)
+                                       database_dump=database_dump, keep=keep,
+                                       blobs_in_database=config["BLOB_STORE"] == "database")
     except archive.BackupError as error:
         raise click.ClickException(str(error)) from None
     _echo_report(report)
