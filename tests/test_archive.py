@@ -131,10 +131,10 @@ def test_merge_into_a_non_empty_service_reports_then_renames_a_clash(runner, sou
     assert "TRÙNG MÃ QT-01" in refused.output and "rename_suffix" in refused.output
     mapping.write_text("code,action,target,rename_suffix,former_province\nSTP,merge,STP-VL,-TV,Trà Vinh\n",
                        encoding="utf-8")
+    before = table_counts(other_service)
     dry = import_into(other_service, archive, "--mapping", str(mapping), "--dry-run")
     assert dry.exit_code == 0, dry.output
     assert "trùng mã QT-01: đổi thành QT-01-TV" in dry.output and "tỉnh cũ Trà Vinh" in dry.output
-    before = table_counts(other_service)
     assert table_counts(other_service) == before
     done = import_into(other_service, archive, "--mapping", str(mapping))
     assert done.exit_code == 0, done.output
@@ -145,6 +145,13 @@ def test_merge_into_a_non_empty_service_reports_then_renames_a_clash(runner, sou
         assert kept.title == "Quy trình khác của tỉnh" and not kept.versions
         marker = session.scalar(select(AuditEvent).where(AuditEvent.action == "agency.archive_import"))
         assert marker.details["former_province"] == "Trà Vinh"
+        moved = session.scalar(select(Procedure).where(Procedure.code == "QT-01-TV"))
+        assert [v.number for v in moved.versions] == [1, 2]
+        created = session.scalar(select(AuditEvent).where(AuditEvent.action == "procedure.create",
+                                                          AuditEvent.object_id == moved.id))
+        assert created.details["archive_source"]["agency"] == "STP"
+    again = import_into(other_service, archive, "--mapping", str(mapping))
+    assert again.exit_code == 0 and "0 quy trình mới" in again.output, again.output
     assert other_service.test_cli_runner().invoke(args=["qms", "check"]).exit_code == 0
 
 
@@ -189,6 +196,8 @@ def test_refusals_leave_nothing_changed(runner, source, other_service, tmp_path)
         assert "không hợp lệ" in import_into(other_service, _with_member(archive, tmp_path, name)).output
     unknown = tmp_path / "unknown.csv"
     unknown.write_text("code,action,target\nXYZ,new,XYZ\n", encoding="utf-8")
+    no_target = tmp_path / "no-target.csv"
+    no_target.write_text("code,action,target\nSTP,merge,KHONG-CO\nSNV,new,SNV\n", encoding="utf-8")
     before = table_counts(other_service)
     cases = [
         ((truncated,), "bị hỏng hoặc không trọn vẹn"),
@@ -196,6 +205,7 @@ def test_refusals_leave_nothing_changed(runner, source, other_service, tmp_path)
         ((future,), "phiên bản 99"),
         ((escaping,), "không hợp lệ"),
         ((archive, "--mapping", str(unknown)), "tệp lưu trữ không có cơ quan này"),
+        ((archive, "--mapping", str(no_target)), "cơ quan đích KHONG-CO"),
     ]
     for args, message in cases:
         result = import_into(other_service, *args)
@@ -217,3 +227,29 @@ def _with_member(archive, tmp_path, name):
             out.writestr(info.filename, src.read(info.filename))
         out.writestr(name, b"x")
     return target
+
+
+def test_a_failure_inside_one_agency_rolls_back_that_agency_whole(runner, source, other_service, tmp_path,
+                                                                  monkeypatch):
+    from qmsdocs.archive import importer
+
+    archive = export(runner, tmp_path / "qms.zip")
+    real = importer._import_agency
+
+    def failing(reader, plan, agency_plan, users, legal):
+        counts = real(reader, plan, agency_plan, users, legal)
+        if agency_plan.source["code"] == "STP":
+            raise RuntimeError("ổ đĩa đầy")
+        return counts
+
+    monkeypatch.setattr(importer, "_import_agency", failing)
+    result = import_into(other_service, archive)
+    assert result.exit_code == 1 and "cơ quan STP: ổ đĩa đầy" in result.output
+    with other_service.app_context():
+        assert sorted(session.scalars(select(Agency.code))) == ["SNV"]
+        assert [p.code for p in session.scalars(select(Procedure))] == ["QT-01"]
+        assert session.scalar(select(func.count()).select_from(ProcedureVersion)) == 1
+    monkeypatch.setattr(importer, "_import_agency", real)
+    # The agency left out is brought in by running the same import again.
+    again = import_into(other_service, archive)
+    assert again.exit_code == 0 and "1 quy trình mới, 2 phiên bản" in again.output, again.output

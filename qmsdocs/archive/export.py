@@ -106,7 +106,7 @@ def _write(archive: zipfile.ZipFile, agencies: list[Agency], report: ExportRepor
 
     writer = RecordWriter(archive, "records/agencies.jsonl")
     for index, agency in enumerate(agencies, start=1):
-        writer.write({**columns(agency, *AGENCY_FIELDS), "folder": agency_folder(index),
+        writer.write({**columns(agency, *AGENCY_FIELDS), "source_id": agency.id, "folder": agency_folder(index),
                       "parent_code": parents.get(agency.parent_id)})
     records[writer.name] = writer.close()
 
@@ -163,7 +163,7 @@ def _write(archive: zipfile.ZipFile, agencies: list[Agency], report: ExportRepor
                                                 .where(ProcedureVersion.id == alert.version_id)) if alert.version_id else None
                 change = alert.legal_change
                 writers["alerts"].write({
-                    **columns(alert, *ALERT_FIELDS), "procedure_source_id": alert.procedure_id,
+                    **columns(alert, *ALERT_FIELDS), "source_id": alert.id, "procedure_source_id": alert.procedure_id,
                     "version_number": version_number,
                     "legal_document_key": alert.legal_document.key if alert.legal_document else None,
                     "legal_change": _change_key(change) if change else None,

@@ -352,12 +352,13 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
     session.flush()
     for source_id, number in current.items():
         procedures[source_id].current_version_id = versions[(source_id, number)].id
+    alerts: dict[int, Alert] = {}
     for record in reader.records(f"{folder}/alerts.jsonl"):
         procedure = procedures.get(record["procedure_source_id"])
         if procedure is None:
             continue
         version = versions.get((record["procedure_source_id"], record["version_number"]))
-        session.add(Alert(
+        alerts[record["source_id"]] = Alert(
             procedure_id=procedure.id, rule=record["rule"], cause=record["cause"],
             legal_document_id=legal.get(record["legal_document_key"]) if record["legal_document_key"] else None,
             legal_change_id=_change_id(record["legal_change"], legal), tthc_code=record["tthc_code"],
@@ -368,7 +369,9 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
             acknowledged_by_id=users.get(record["acknowledged_by"]), resolved_at=parse_datetime(record["resolved_at"]),
             resolved_by_id=users.get(record["resolved_by"]), resolution=record["resolution"],
             dismissed_at=parse_datetime(record["dismissed_at"]), dismissed_by_id=users.get(record["dismissed_by"]),
-            dismissal_reason=record["dismissal_reason"]))
+            dismissal_reason=record["dismissal_reason"])
+        session.add(alerts[record["source_id"]])
+    session.flush()
     for record in reader.records(f"{folder}/reviews.jsonl"):
         procedure = procedures.get(record["procedure_source_id"])
         if procedure is not None:
@@ -384,7 +387,10 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
                                   "created_at": parse_datetime(record["created_at"]),
                                   "updated_at": parse_datetime(record["updated_at"])}))
     if not agency_plan.already_imported:
+        # Events keep pointing at their object where it came along; the archive's id stays in the details.
         new_ids = {("procedure", sid): p.id for sid, p in procedures.items()}
+        new_ids |= {("alert", sid): a.id for sid, a in alerts.items()}
+        new_ids[("agency", source["source_id"])] = agency.id
         for record in reader.records(f"{folder}/audit.jsonl"):
             details = dict(record["details"] or {})
             details["archive_source"] = {"agency": source["code"], "object_id": record["object_id"]}
