@@ -288,6 +288,15 @@ def _change_id(key: dict | None, legal: dict[str, int]) -> int | None:
         LegalChange.effective_on == parse_date(key["effective_on"])))
 
 
+def _settle(batch: list, versions: dict[tuple[int, int], int]) -> None:
+    """Write a batch of versions and let go of them: only their ids are kept (texts can be large)."""
+    session.flush()
+    for key, version in batch:
+        versions[key] = version.id
+        session.expunge(version)  # its citations go with it (cascade)
+    batch.clear()
+
+
 def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyPlan, users: dict[str, int],
                    legal: dict[str, int]) -> tuple[int, int]:
     source = agency_plan.source
@@ -327,7 +336,8 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
             current[record["source_id"]] = record["current_version"]
     session.flush()
     store = blob_store()
-    versions: dict[tuple[int, int], ProcedureVersion] = {}
+    versions: dict[tuple[int, int], int] = {}
+    batch: list[tuple[tuple[int, int], ProcedureVersion]] = []
     for record in reader.records(f"{folder}/versions.jsonl"):
         procedure = procedures.get(record["procedure_source_id"])
         if procedure is None:
@@ -348,10 +358,12 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
             decided_at=parse_datetime(record["decided_at"]), decision_comment=record["decision_comment"],
             citations=[Citation(**citation) for citation in record["citations"]])
         session.add(version)
-        versions[(record["procedure_source_id"], record["number"])] = version
-    session.flush()
+        batch.append(((record["procedure_source_id"], record["number"]), version))
+        if len(batch) >= 200:
+            _settle(batch, versions)
+    _settle(batch, versions)
     for source_id, number in current.items():
-        procedures[source_id].current_version_id = versions[(source_id, number)].id
+        procedures[source_id].current_version_id = versions[(source_id, number)]
     alerts: dict[int, Alert] = {}
     for record in reader.records(f"{folder}/alerts.jsonl"):
         procedure = procedures.get(record["procedure_source_id"])
@@ -362,7 +374,7 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
             procedure_id=procedure.id, rule=record["rule"], cause=record["cause"],
             legal_document_id=legal.get(record["legal_document_key"]) if record["legal_document_key"] else None,
             legal_change_id=_change_id(record["legal_change"], legal), tthc_code=record["tthc_code"],
-            version_id=version.id if version else None, status=record["status"], upcoming=record["upcoming"],
+            version_id=version, status=record["status"], upcoming=record["upcoming"],
             effective_on=parse_date(record["effective_on"]), message=record["message"],
             resolution_hint=record["resolution_hint"], opened_at=parse_datetime(record["opened_at"]),
             acknowledged_at=parse_datetime(record["acknowledged_at"]),
