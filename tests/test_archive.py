@@ -192,8 +192,11 @@ def test_refusals_leave_nothing_changed(runner, source, other_service, tmp_path)
         for info in src.infolist():
             out.writestr(info.filename, src.read(info.filename))
         out.writestr("../../etc/evil", b"x")
-    for name in ("/abs/evil", "C:/evil", "blobs/../../evil"):
-        assert "không hợp lệ" in import_into(other_service, _with_member(archive, tmp_path, name)).output
+    for name in ("/abs/evil", "C:/evil", "C:\\evil", "blobs/../../evil", "records/../../evil.jsonl"):
+        assert "không hợp lệ" in import_into(other_service, _with_member(archive, tmp_path, name)).output, name
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        twice = _with_member(archive, tmp_path, "manifest.json")
+    assert "hai mục cùng tên" in import_into(other_service, twice).output
     unknown = tmp_path / "unknown.csv"
     unknown.write_text("code,action,target\nXYZ,new,XYZ\n", encoding="utf-8")
     no_target = tmp_path / "no-target.csv"

@@ -122,6 +122,10 @@ class ArchiveReader:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError, EOFError) as error:
             raise _damaged(error) from None
+        names = self.zip.namelist()
+        if len(names) != len(set(names)):
+            self.zip.close()
+            raise ArchiveError("Tệp lưu trữ có hai mục cùng tên: không phải tệp do `qms export` tạo, không nhập.")
         for info in self.zip.infolist():
             if safe_member(info.filename) is None:
                 self.zip.close()

@@ -142,6 +142,15 @@ def _imported_before(archive_id: str, code: str) -> str | None:
 
 
 def make_plan(reader: ArchiveReader, mapping: list[MappingRow] | None) -> ImportPlan:
+    """What the import would do; an archive whose records lack a field is refused, not half-read."""
+    try:
+        return _make_plan(reader, mapping)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ArchiveError(f"Hồ sơ trong tệp lưu trữ không đúng định dạng ({error!r}): hãy xuất lại bằng "
+                           "`qms export`.") from None
+
+
+def _make_plan(reader: ArchiveReader, mapping: list[MappingRow] | None) -> ImportPlan:
     manifest = reader.manifest
     plan = ImportPlan(archive_id=manifest["archive_id"])
     agencies = {record["code"]: record for record in reader.records("records/agencies.jsonl")}
