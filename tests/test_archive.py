@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from qmsdocs.agencies.models import Agency
 from qmsdocs.alerts.models import Alert, ProcedureReview
 from qmsdocs.audit.models import AuditEvent
+from qmsdocs.catalog.models import AdminProcedure
+from qmsdocs.reports.models import Assessment
 from qmsdocs.db import session
 from qmsdocs.docx.citations import citation_key
 from qmsdocs.legal.models import LegalDocument
@@ -39,7 +41,11 @@ def table_counts(app) -> dict[str, int]:
 @pytest.fixture
 def source(app, make_procedure, admin_api, make_docx):
     """Two agencies with versions citing a decree, an alert with its history and a review."""
-    first = make_procedure(agency="STP", code="QT-01", title="Quy trình cấp phiếu lý lịch tư pháp")["id"]
+    with app.app_context():
+        session.add(AdminProcedure(code="1.004227", name="Cấp phiếu lý lịch tư pháp cho công dân"))
+        session.commit()
+    first = make_procedure(agency="STP", code="QT-01", title="Quy trình cấp phiếu lý lịch tư pháp",
+                           admin_procedures=["1.004227"])["id"]
     second = make_procedure(agency="SNV", code="QT-01", title="Quy trình thi tuyển công chức")["id"]
     for n in range(1, 3):
         body = make_docx(paragraphs=[f"Lần {n}: căn cứ Nghị định số 61/2018/NĐ-CP về một cửa."])
@@ -54,6 +60,9 @@ def source(app, make_procedure, admin_api, make_docx):
                           version_id=version.id, status="dismissed", message="Cần rà soát",
                           dismissal_reason="Đã rà soát, không đổi"))
         session.add(ProcedureReview(procedure_id=first, reviewed_on=date(2025, 3, 1), note="Rà soát định kỳ"))
+        stp = session.scalar(select(Agency).where(Agency.code == "STP"))
+        session.add(Assessment(agency_id=stp.id, year=2024, qms_built=True, qms_applied=True, classification="good",
+                               agency_code="STP", agency_name="Sở Tư pháp tỉnh Trà Vinh", agency_level="province"))
         session.commit()
     return first, second
 
@@ -99,6 +108,14 @@ def test_round_trip_into_an_empty_service_keeps_every_version_byte_identical(app
         # The uploader does not exist here: the name is recorded on the version.
         assert {v.uploaded_by_name for v in session.scalars(select(ProcedureVersion))} == {uploads[0].actor_name}
         assert session.scalar(select(LegalDocument.symbol)) == "61/2018/NĐ-CP"
+        linked = session.scalar(select(Procedure).join(Agency).where(Agency.code == "STP"))
+        assert linked.admin_procedure_codes == ["1.004227"]
+        assert session.scalar(select(AdminProcedure.name)) == "Cấp phiếu lý lịch tư pháp cho công dân"
+        assessment = session.scalar(select(Assessment))
+        assert (assessment.year, assessment.classification, assessment.agency_name) == (
+            2024, "good", "Sở Tư pháp tỉnh Trà Vinh")
+        assert {c.key for v in linked.versions for c in v.citations} == {citation_key("61/2018/NĐ-CP")}
+        assert linked.current_version.number == 2
     assert other_service.test_cli_runner().invoke(args=["qms", "check"]).exit_code == 0
 
 
@@ -123,6 +140,8 @@ def test_merge_into_a_non_empty_service_reports_then_renames_a_clash(runner, sou
         agency = create_agency("STP-VL", "Sở Tư pháp tỉnh Vĩnh Long", "province", actor=SYSTEM)
         session.flush()
         create_procedure(agency.code, "QT-01", "Quy trình khác của tỉnh", actor=SYSTEM)
+        session.add(LegalDocument(symbol="61/2018/NĐ-CP", key=citation_key("61/2018/NĐ-CP"), doc_type="Nghị định",
+                                  title="Đã có ở tỉnh mới"))
         session.commit()
     mapping = tmp_path / "mapping.csv"
     mapping.write_text("code,action,target\nSTP,merge,STP-VL\n", encoding="utf-8")
@@ -135,6 +154,7 @@ def test_merge_into_a_non_empty_service_reports_then_renames_a_clash(runner, sou
     dry = import_into(other_service, archive, "--mapping", str(mapping), "--dry-run")
     assert dry.exit_code == 0, dry.output
     assert "trùng mã QT-01: đổi thành QT-01-TV" in dry.output and "tỉnh cũ Trà Vinh" in dry.output
+    assert "gặp văn bản đã có (cùng khoá): 1 (61/2018/NĐ-CP)" in dry.output
     assert table_counts(other_service) == before
     done = import_into(other_service, archive, "--mapping", str(mapping))
     assert done.exit_code == 0, done.output
@@ -147,6 +167,8 @@ def test_merge_into_a_non_empty_service_reports_then_renames_a_clash(runner, sou
         assert marker.details["former_province"] == "Trà Vinh"
         moved = session.scalar(select(Procedure).where(Procedure.code == "QT-01-TV"))
         assert [v.number for v in moved.versions] == [1, 2]
+        (document,) = session.scalars(select(LegalDocument))
+        assert document.title == "Đã có ở tỉnh mới"  # met by key, never overwritten
         created = session.scalar(select(AuditEvent).where(AuditEvent.action == "procedure.create",
                                                           AuditEvent.object_id == moved.id))
         assert created.details["archive_source"]["agency"] == "STP"
