@@ -16,7 +16,7 @@ from qmsdocs.catalog.models import AdminProcedure
 from qmsdocs.reports.models import Assessment
 from qmsdocs.db import session
 from qmsdocs.docx.citations import citation_key
-from qmsdocs.legal.models import LegalDocument
+from qmsdocs.legal.models import LegalChange, LegalDocument
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
 from qmsdocs.storage import blob_store
 from tests.conftest import initialized_app
@@ -59,6 +59,18 @@ def source(app, make_procedure, admin_api, make_docx):
         session.add(Alert(procedure_id=first, rule="review_requested", cause="review_requested:test",
                           version_id=version.id, status="dismissed", message="Cần rà soát",
                           dismissal_reason="Đã rà soát, không đổi"))
+        decree = session.scalar(select(LegalDocument))
+        newer = LegalDocument(symbol="118/2025/NĐ-CP", key=citation_key("118/2025/NĐ-CP"), doc_type="Nghị định",
+                              title="Về thực hiện thủ tục hành chính theo cơ chế một cửa")
+        session.add(newer)
+        session.flush()
+        change = LegalChange(document_id=decree.id, kind="replaced", by_document_id=newer.id,
+                             effective_on=date(2025, 7, 1))
+        session.add(change)
+        session.flush()
+        session.add(Alert(procedure_id=first, rule="legal_change", cause=f"change:{change.id}",
+                          legal_document_id=decree.id, legal_change_id=change.id, version_id=version.id,
+                          status="acknowledged", message="Nghị định 61/2018/NĐ-CP bị thay thế"))
         session.add(ProcedureReview(procedure_id=first, reviewed_on=date(2025, 3, 1), note="Rà soát định kỳ"))
         stp = session.scalar(select(Agency).where(Agency.code == "STP"))
         session.add(Assessment(agency_id=stp.id, year=2024, qms_built=True, qms_applied=True, classification="good",
@@ -103,11 +115,15 @@ def test_round_trip_into_an_empty_service_keeps_every_version_byte_identical(app
         assert (alert.status, alert.dismissal_reason) == ("dismissed", "Đã rà soát, không đổi")
         assert session.scalar(select(ProcedureVersion.number).where(ProcedureVersion.id == alert.version_id)) == 2
         assert session.scalar(select(ProcedureReview.note)) == "Rà soát định kỳ"
+        replaced = session.scalar(select(Alert).where(Alert.rule == "legal_change"))
+        assert replaced.status == "acknowledged"
+        assert replaced.cause == f"change:{replaced.legal_change_id}"
+        assert (replaced.legal_change.kind, replaced.legal_change.by_document.symbol) == ("replaced", "118/2025/NĐ-CP")
         uploads = session.scalars(select(AuditEvent).where(AuditEvent.action == "version.upload")).all()
         assert len(uploads) == 3 and all(event.actor_name for event in uploads)
         # The uploader does not exist here: the name is recorded on the version.
         assert {v.uploaded_by_name for v in session.scalars(select(ProcedureVersion))} == {uploads[0].actor_name}
-        assert session.scalar(select(LegalDocument.symbol)) == "61/2018/NĐ-CP"
+        assert sorted(session.scalars(select(LegalDocument.symbol))) == ["118/2025/NĐ-CP", "61/2018/NĐ-CP"]
         linked = session.scalar(select(Procedure).join(Agency).where(Agency.code == "STP"))
         assert linked.admin_procedure_codes == ["1.004227"]
         assert session.scalar(select(AdminProcedure.name)) == "Cấp phiếu lý lịch tư pháp cho công dân"
@@ -167,7 +183,7 @@ def test_merge_into_a_non_empty_service_reports_then_renames_a_clash(runner, sou
         assert marker.details["former_province"] == "Trà Vinh"
         moved = session.scalar(select(Procedure).where(Procedure.code == "QT-01-TV"))
         assert [v.number for v in moved.versions] == [1, 2]
-        (document,) = session.scalars(select(LegalDocument))
+        document = session.scalar(select(LegalDocument).where(LegalDocument.key == citation_key("61/2018/NĐ-CP")))
         assert document.title == "Đã có ở tỉnh mới"  # met by key, never overwritten
         created = session.scalar(select(AuditEvent).where(AuditEvent.action == "procedure.create",
                                                           AuditEvent.object_id == moved.id))

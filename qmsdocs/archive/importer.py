@@ -297,6 +297,17 @@ def _change_id(key: dict | None, legal: dict[str, int]) -> int | None:
         LegalChange.effective_on == parse_date(key["effective_on"])))
 
 
+def _cause_here(cause: str, document_id: int | None, change_id: int | None) -> str:
+    """An alert's cause names registry ids (change:17, not_in_force:4:suspended): rewritten to the ids here,
+    so evaluating the rules again finds the imported alert instead of opening a second one."""
+    parts = cause.split(":")
+    if parts[0] == "change" and change_id is not None:
+        return f"change:{change_id}"
+    if parts[0] == "not_in_force" and document_id is not None and len(parts) == 3:
+        return f"not_in_force:{document_id}:{parts[2]}"
+    return cause
+
+
 def _settle(batch: list, versions: dict[tuple[int, int], int]) -> None:
     """Write a batch of versions and let go of them: only their ids are kept (texts can be large)."""
     session.flush()
@@ -379,10 +390,11 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
         if procedure is None:
             continue
         version = versions.get((record["procedure_source_id"], record["version_number"]))
+        document_id = legal.get(record["legal_document_key"]) if record["legal_document_key"] else None
+        change_id = _change_id(record["legal_change"], legal)
         alerts[record["source_id"]] = Alert(
-            procedure_id=procedure.id, rule=record["rule"], cause=record["cause"],
-            legal_document_id=legal.get(record["legal_document_key"]) if record["legal_document_key"] else None,
-            legal_change_id=_change_id(record["legal_change"], legal), tthc_code=record["tthc_code"],
+            procedure_id=procedure.id, rule=record["rule"], cause=_cause_here(record["cause"], document_id, change_id),
+            legal_document_id=document_id, legal_change_id=change_id, tthc_code=record["tthc_code"],
             version_id=version, status=record["status"], upcoming=record["upcoming"],
             effective_on=parse_date(record["effective_on"]), message=record["message"],
             resolution_hint=record["resolution_hint"], opened_at=parse_datetime(record["opened_at"]),
