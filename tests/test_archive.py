@@ -133,6 +133,20 @@ def test_round_trip_into_an_empty_service_keeps_every_version_byte_identical(app
         assert {c.key for v in linked.versions for c in v.citations} == {citation_key("61/2018/NĐ-CP")}
         assert linked.current_version.number == 2
     assert other_service.test_cli_runner().invoke(args=["qms", "check"]).exit_code == 0
+    # Served as they were: the recorded uploader in the API, the exact bytes on download.
+    from qmsdocs.auth.services import mint_token, user_by_name
+    from tests.conftest import ApiClient, create_test_user
+
+    create_test_user(other_service, "quantri")
+    with other_service.app_context():
+        token = mint_token(user_by_name("quantri"))
+        pid = session.scalar(select(Procedure.id).join(Agency).where(Agency.code == "STP"))
+        session.commit()
+    api = ApiClient(other_service.test_client(), token, "quantri")
+    shown = api.get(f"/api/v1/procedures/{pid}").get_json()
+    assert {v["uploaded_by"] for v in shown["versions"]} == {uploads[0].actor_name}
+    served = api.get(f"/api/v1/procedures/{pid}/versions/2/file").data
+    assert served == contents(app)[("STP", "QT-01", 2)][1]
 
 
 def test_importing_the_same_archive_twice_changes_nothing(runner, source, other_service, tmp_path):

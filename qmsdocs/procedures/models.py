@@ -125,6 +125,11 @@ class ProcedureVersion(Base):
     )
 
     @property
+    def uploader_name(self) -> str | None:
+        """Who uploaded it: the user here, or the name recorded by the service it came from."""
+        return self.uploaded_by.username if self.uploaded_by else self.uploaded_by_name
+
+    @property
     def is_current(self) -> bool:
         return self.procedure.current_version_id == self.id
 
