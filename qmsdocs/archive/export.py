@@ -19,7 +19,7 @@ from qmsdocs.archive.format import (AGENCY_RECORDS, FORMAT, FORMAT_VERSION, MANI
 from qmsdocs.audit.models import AuditEvent
 from qmsdocs.auth.models import User
 from qmsdocs.catalog.models import AdminProcedure
-from qmsdocs.db import session
+from qmsdocs.db import reading_only, session
 from qmsdocs.legal.models import LegalAlias, LegalChange, LegalDocument
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
 from qmsdocs.reports.models import Assessment
@@ -79,7 +79,17 @@ def _chosen_agencies(codes: list[str]) -> list[Agency]:
 def export_archive(path: Path, agency_codes: list[str] = ()) -> ExportReport:
     """Write the archive under a temporary name and rename it once whole, so a crash leaves no archive."""
     path = Path(path)
-    agencies = _chosen_agencies(list(agency_codes))
+    with reading_only():
+        return _export_in_one_snapshot(path, list(agency_codes))
+
+
+def _export_in_one_snapshot(path: Path, agency_codes: list[str]) -> ExportReport:
+    """One read transaction (a WAL snapshot on SQLite, REPEATABLE READ on PostgreSQL): uploads going on
+    meanwhile are either wholly in the archive or not at all, and writers are never held up."""
+    session.rollback()
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    agencies = _chosen_agencies(agency_codes)
     report = ExportReport(agencies=len(agencies))
     tmp = path.with_name(f".incoming-{path.name}")
     try:
