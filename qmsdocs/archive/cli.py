@@ -10,7 +10,7 @@ import click
 from qmsdocs.archive import export, importer
 from qmsdocs.archive.format import ArchiveError
 from qmsdocs.cli import qms
-from qmsdocs.db import session
+from qmsdocs.db import reading_only, session
 
 
 @qms.command("export")
@@ -39,8 +39,10 @@ def import_command(archive: Path, mapping: Path | None, dry_run: bool) -> None:
         rows = importer.read_mapping(mapping) if mapping else None
         reader = importer.open_archive(archive)
         try:
-            checked = reader.verify()
-            plan = importer.make_plan(reader, rows)
+            with reading_only():  # verifying and planning never hold up the service's writers
+                checked = reader.verify()
+                plan = importer.make_plan(reader, rows)
+                session.rollback()
             for line in plan.lines():
                 click.echo(line)
             if dry_run:

@@ -236,6 +236,7 @@ def import_archive(reader: ArchiveReader, plan: ImportPlan, commit: Callable[[],
     commit()
     for agency_plan in plan.agencies:
         try:
+            _store_blobs(reader, agency_plan)
             counts = _import_agency(reader, plan, agency_plan, users, legal)
             commit()
         except Exception as error:
@@ -295,6 +296,25 @@ def _change_id(key: dict | None, legal: dict[str, int]) -> int | None:
         LegalChange.document_id == legal[key["document_key"]], LegalChange.kind == key["kind"],
         LegalChange.by_document_id.is_(None) if by_id is None else LegalChange.by_document_id == by_id,
         LegalChange.effective_on == parse_date(key["effective_on"])))
+
+
+def _store_blobs(reader: ArchiveReader, agency_plan: AgencyPlan) -> None:
+    """The agency's files go to the blob store before its write transaction, which stays short.
+
+    A blob stored for an agency whose rows are then rolled back is an orphan nobody refers to;
+    the next import uses it, or `qms check --repair` removes it."""
+    wanted = {code for code, _here in agency_plan.new_procedures}
+    source_ids = {record["source_id"] for record in reader.records(f"{agency_plan.source['folder']}/procedures.jsonl")
+                  if record["code"] in wanted}
+    store = blob_store()
+    for record in reader.records(f"{agency_plan.source['folder']}/versions.jsonl"):
+        if record["procedure_source_id"] not in source_ids or store.exists(record["sha256"]):
+            continue
+        data = reader.blob(record["sha256"])
+        if sha256_hex(data) != record["sha256"] or len(data) != record["size"]:
+            raise ArchiveError(f"tệp của phiên bản {record['number']} sai checksum")
+        if store.put(data) != record["sha256"]:
+            raise ArchiveError(f"tệp của phiên bản {record['number']} không lưu được đúng checksum")
 
 
 def _cause_here(cause: str, document_id: int | None, change_id: int | None) -> str:
@@ -362,10 +382,8 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
         procedure = procedures.get(record["procedure_source_id"])
         if procedure is None:
             continue
-        data = reader.blob(record["sha256"])
-        if sha256_hex(data) != record["sha256"] or len(data) != record["size"]:
-            raise ArchiveError(f"tệp của phiên bản {record['number']} sai checksum")
-        store.put(data)
+        if not store.exists(record["sha256"]):
+            raise ArchiveError(f"tệp của phiên bản {record['number']} chưa được lưu")
         uploader, decider = record["uploaded_by"], record["decided_by"]
         version = ProcedureVersion(
             procedure_id=procedure.id, number=record["number"], sha256=record["sha256"], size=record["size"],
