@@ -308,3 +308,25 @@ def test_a_failure_inside_one_agency_rolls_back_that_agency_whole(runner, source
     # The agency left out is brought in by running the same import again.
     again = import_into(other_service, archive)
     assert again.exit_code == 0 and "1 quy trình mới, 2 phiên bản" in again.output, again.output
+
+
+def test_two_agencies_merged_into_one_with_the_same_procedure_code_are_told_apart(runner, source, other_service,
+                                                                                tmp_path):
+    archive = export(runner, tmp_path / "qms.zip")
+    with other_service.app_context():
+        from qmsdocs.agencies.services import create_agency
+        from qmsdocs.auth.permissions import SYSTEM
+
+        create_agency("UBND-VL", "Ủy ban nhân dân tỉnh Vĩnh Long", "province", actor=SYSTEM)
+        session.commit()
+    mapping = tmp_path / "mapping.csv"
+    mapping.write_text("code,action,target\nSTP,merge,UBND-VL\nSNV,merge,UBND-VL\n", encoding="utf-8")
+    refused = import_into(other_service, archive, "--mapping", str(mapping))
+    assert refused.exit_code != 0 and "TRÙNG MÃ QT-01" in refused.output
+    mapping.write_text("code,action,target,rename_suffix\nSTP,merge,UBND-VL,\nSNV,merge,UBND-VL,-SNV\n",
+                       encoding="utf-8")
+    done = import_into(other_service, archive, "--mapping", str(mapping))
+    assert done.exit_code == 0, done.output
+    with other_service.app_context():
+        titles = dict(session.execute(select(Procedure.code, Procedure.title)).all())
+    assert titles == {"QT-01": "Quy trình cấp phiếu lý lịch tư pháp", "QT-01-SNV": "Quy trình thi tuyển công chức"}

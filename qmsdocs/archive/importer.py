@@ -170,6 +170,8 @@ def _make_plan(reader: ArchiveReader, mapping: list[MappingRow] | None) -> Impor
             raise ArchiveError(f"Tệp ánh xạ không nói cơ quan {', '.join(missing)} đi đâu: thêm một dòng cho mỗi "
                                "cơ quan trong tệp lưu trữ.")
     targets: dict[str, str] = {}
+    # Procedure codes already given out in each target by the agencies planned before (two merged into one).
+    claimed: dict[str, set[str]] = {}
     for code, row in rows.items():
         if row.action == "new" and row.target in targets.values():
             plan.problems.append(f"hai cơ quan cùng thành cơ quan mới {row.target}")
@@ -185,7 +187,7 @@ def _make_plan(reader: ArchiveReader, mapping: list[MappingRow] | None) -> Impor
         if row.action == "new" and here is not None and not agency_plan.already_imported:
             plan.problems.append(f"cơ quan {row.target} đã có trong dịch vụ này: dùng --mapping với action merge "
                                  "để nhập vào cơ quan đó, hoặc action new với một mã khác")
-        _plan_procedures(reader, agency_plan, here)
+        _plan_procedures(reader, agency_plan, here, claimed.setdefault(row.target, set()))
         if agency_plan.clashes:
             plan.problems.append(f"cơ quan {row.target}: {len(agency_plan.clashes)} quy trình trùng mã "
                                  f"({', '.join(agency_plan.clashes[:5])}); thêm cột rename_suffix vào tệp ánh xạ "
@@ -200,15 +202,18 @@ def _make_plan(reader: ArchiveReader, mapping: list[MappingRow] | None) -> Impor
     return plan
 
 
-def _plan_procedures(reader: ArchiveReader, plan: AgencyPlan, here: Agency | None) -> None:
+def _plan_procedures(reader: ArchiveReader, plan: AgencyPlan, here: Agency | None, claimed: set[str]) -> None:
     for record in reader.records(f"{plan.source['folder']}/procedures.jsonl"):
         wanted = {number: sha for number, sha in record["versions"]}
         code = record["code"]
         candidates = [code] + ([code + plan.rename_suffix] if plan.rename_suffix else [])
         for candidate in candidates:
+            if candidate in claimed:
+                continue
             existing = here and session.scalar(select(Procedure).where(Procedure.agency_id == here.id,
                                                                        Procedure.code == candidate))
             if not existing:
+                claimed.add(candidate)
                 plan.new_procedures.append((code, candidate))
                 if candidate != code:
                     plan.renamed.append((code, candidate))
