@@ -21,7 +21,7 @@ from qmsdocs.auth.models import User
 from qmsdocs.catalog.models import AdminProcedure
 from qmsdocs.db import reading_only, session
 from qmsdocs.legal.models import LegalAlias, LegalChange, LegalDocument
-from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
+from qmsdocs.procedures.models import Procedure, ProcedureVersion
 from qmsdocs.reports.models import Assessment
 from qmsdocs.storage import blob_store
 
