@@ -12,6 +12,7 @@ The issue's full size is --procedures 25000 --versions 4 (100,000 versions); tar
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import resource
 import sys
 import tempfile
@@ -37,16 +38,29 @@ def service(folder: Path, url: str | None):
     return app
 
 
-def fill(app, province: str, procedures: int, versions: int) -> int:
-    """Agencies of one illustrative province with procedures and versions, written straight to the tables."""
+def fill(folder: Path, province: str, procedures: int, versions: int) -> int:
+    """Agencies of one illustrative province with procedures and versions, written straight to the tables.
+
+    Run in a child process, so the peak memory printed is that of the export and the import."""
+    child = multiprocessing.get_context("spawn").Process(target=_fill, args=(folder, province, procedures, versions))
+    child.start()
+    child.join()
+    assert child.exitcode == 0
+    return procedures * versions
+
+
+def _fill(folder: Path, province: str, procedures: int, versions: int) -> None:
+    app = create_app({"DATA_DIR": folder, "DATABASE_URL": f"sqlite:///{folder / 'qms.sqlite3'}",
+                      "SECRET_KEY": "bench", "WORKER": "off"})
     with app.app_context():
         agencies = [Agency(code=f"{province}-{n:02d}", name=f"Cơ quan minh hoạ {n} tỉnh {province}",
                            level="province") for n in range(10)]
         session.add_all(agencies)
         session.flush()
+        agency_ids = [agency.id for agency in agencies]
         store = blob_store()
         for n in range(procedures):
-            procedure = Procedure(agency_id=agencies[n % 10].id, code=f"QT-{n:05d}", title=f"Quy trình {n}")
+            procedure = Procedure(agency_id=agency_ids[n % 10], code=f"QT-{n:05d}", title=f"Quy trình {n}")
             session.add(procedure)
             session.flush()
             for number in range(1, versions + 1):
@@ -59,9 +73,9 @@ def fill(app, province: str, procedures: int, versions: int) -> int:
                 procedure.current_version_id = version.id
             if n % 500 == 0:
                 session.commit()
+                session.expunge_all()
         session.commit()
     jobs.drain(app)
-    return procedures * versions
 
 
 def main() -> None:
@@ -72,8 +86,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         source, target = service(root / "source", None), service(root / "target", None)
-        total = fill(source, "TV", args.procedures, args.versions)
-        fill(target, "VL", args.procedures, args.versions)
+        total = fill(root / "source", "TV", args.procedures, args.versions)
+        fill(root / "target", "VL", args.procedures, args.versions)
         archive = root / "tv.zip"
         started = time.perf_counter()
         result = source.test_cli_runner().invoke(args=["qms", "export", str(archive)])
@@ -92,7 +106,7 @@ def main() -> None:
               "(target ≥ 200/s on SQLite)")
         print(f"archive {archive.stat().st_size / 1e6:.1f} MB for {blob_bytes / 1e6:.1f} MB of blobs "
               f"({archive.stat().st_size / blob_bytes:.2f}×)")
-        print(f"peak memory: {peak:.0f} MiB (whole process, both services; target ≤ 1024)")
+        print(f"peak memory: {peak:.0f} MiB (export and import, both services in one process; target ≤ 1024)")
 
 
 if __name__ == "__main__":
