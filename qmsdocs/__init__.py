@@ -26,6 +26,7 @@ AREAS = [
     "qmsdocs.jobs",
     "qmsdocs.health",
     "qmsdocs.backup",
+    "qmsdocs.archive",
     "qmsdocs.auth.web",
     "qmsdocs.auth.cli",
     "qmsdocs.agencies.api",

@@ -30,7 +30,7 @@ def version_json(version: ProcedureVersion) -> dict:
         "size": version.size,
         "filename": version.filename,
         "uploaded_at": version.uploaded_at.isoformat(timespec="seconds") + "Z",
-        "uploaded_by": version.uploaded_by.username if version.uploaded_by else None,
+        "uploaded_by": version.uploader_name,
         "note": version.note,
         "state": version.state,
         "status": services.version_status(version),

@@ -99,6 +99,9 @@ class ProcedureVersion(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     filename: Mapped[str] = mapped_column(String(255))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The uploader's name as recorded by another service, when the version came from an archive
+    # and no user of that name exists here.
+    uploaded_by_name: Mapped[str | None] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
     # Read from the document's ISO header block: Mã hiệu, Lần ban hành, Ngày ban hành.
@@ -109,6 +112,8 @@ class ProcedureVersion(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(16), default="approved")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Likewise for the approver of an archived version.
+    decided_by_name: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None]
     decision_comment: Mapped[str | None] = mapped_column(Text)
 
@@ -118,6 +123,11 @@ class ProcedureVersion(Base):
     citations: Mapped[list[Citation]] = relationship(
         back_populates="version", cascade="all, delete-orphan", order_by="Citation.id"
     )
+
+    @property
+    def uploader_name(self) -> str | None:
+        """Who uploaded it: the user here, or the name recorded by the service it came from."""
+        return self.uploaded_by.username if self.uploaded_by else self.uploaded_by_name
 
     @property
     def is_current(self) -> bool:

@@ -1,0 +1,113 @@
+"""Benchmark: export a province's QMS and import it into a service that already holds another.
+
+Prints the export and import rates (versions/s; the import includes the search index catching
+up), the archive's size against the blobs' size, and the peak memory of the process.
+
+    python bench/merge.py [--procedures 500] [--versions 4] [--database-url URL]
+
+The issue's full size is --procedures 25000 --versions 4 (100,000 versions); targets: import
+≥ 200 versions/s on SQLite, peak memory ≤ 1 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from qmsdocs import create_app, jobs  # noqa: E402
+from qmsdocs.agencies.models import Agency  # noqa: E402
+from qmsdocs.db import session  # noqa: E402
+from qmsdocs.procedures.models import Procedure, ProcedureVersion  # noqa: E402
+from qmsdocs.storage import blob_store  # noqa: E402
+from tests.docx_factory import make_docx  # noqa: E402
+
+
+def service(folder: Path, url: str | None):
+    folder.mkdir(parents=True)
+    app = create_app({"DATA_DIR": folder, "DATABASE_URL": url or f"sqlite:///{folder / 'qms.sqlite3'}",
+                      "SECRET_KEY": "bench", "WORKER": "off"})
+    assert app.test_cli_runner().invoke(args=["qms", "init"]).exit_code == 0
+    return app
+
+
+def fill(folder: Path, province: str, procedures: int, versions: int) -> int:
+    """Agencies of one illustrative province with procedures and versions, written straight to the tables.
+
+    Run in a child process, so the peak memory printed is that of the export and the import."""
+    child = multiprocessing.get_context("spawn").Process(target=_fill, args=(folder, province, procedures, versions))
+    child.start()
+    child.join()
+    assert child.exitcode == 0
+    return procedures * versions
+
+
+def _fill(folder: Path, province: str, procedures: int, versions: int) -> None:
+    app = create_app({"DATA_DIR": folder, "DATABASE_URL": f"sqlite:///{folder / 'qms.sqlite3'}",
+                      "SECRET_KEY": "bench", "WORKER": "off"})
+    with app.app_context():
+        agencies = [Agency(code=f"{province}-{n:02d}", name=f"Cơ quan minh hoạ {n} tỉnh {province}",
+                           level="province") for n in range(10)]
+        session.add_all(agencies)
+        session.flush()
+        agency_ids = [agency.id for agency in agencies]
+        store = blob_store()
+        for n in range(procedures):
+            procedure = Procedure(agency_id=agency_ids[n % 10], code=f"QT-{n:05d}", title=f"Quy trình {n}")
+            session.add(procedure)
+            session.flush()
+            for number in range(1, versions + 1):
+                body = make_docx(paragraphs=[f"{province} quy trình {n} lần {number} căn cứ Nghị định 61/2018/NĐ-CP."])
+                sha = store.put(body)
+                version = ProcedureVersion(procedure_id=procedure.id, number=number, sha256=sha, size=len(body),
+                                           filename="quy-trinh.docx", text=f"{province} quy trình {n} lần {number}")
+                session.add(version)
+                session.flush()
+                procedure.current_version_id = version.id
+            if n % 500 == 0:
+                session.commit()
+                session.expunge_all()
+        session.commit()
+    jobs.drain(app)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--procedures", type=int, default=500)
+    parser.add_argument("--versions", type=int, default=4)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        source, target = service(root / "source", None), service(root / "target", None)
+        total = fill(root / "source", "TV", args.procedures, args.versions)
+        fill(root / "target", "VL", args.procedures, args.versions)
+        archive = root / "tv.zip"
+        started = time.perf_counter()
+        result = source.test_cli_runner().invoke(args=["qms", "export", str(archive)])
+        export_seconds = time.perf_counter() - started
+        assert result.exit_code == 0, result.output
+        blob_bytes = sum(p.stat().st_size for p in (root / "source" / "blobs").glob("*/*/*"))
+        started = time.perf_counter()
+        result = target.test_cli_runner().invoke(args=["qms", "import-archive", str(archive)])
+        assert result.exit_code == 0, result.output
+        jobs.drain(target)  # the search index catches up
+        import_seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"versions: {total}")
+        print(f"export: {export_seconds:.1f} s, {total / export_seconds:.0f} versions/s")
+        print(f"import (with search index): {import_seconds:.1f} s, {total / import_seconds:.0f} versions/s "
+              "(target ≥ 200/s on SQLite)")
+        print(f"archive {archive.stat().st_size / 1e6:.1f} MB for {blob_bytes / 1e6:.1f} MB of blobs "
+              f"({archive.stat().st_size / blob_bytes:.2f}×)")
+        print(f"peak memory: {peak:.0f} MiB (export and import, both services in one process; target ≤ 1024)")
+
+
+if __name__ == "__main__":
+    main()
