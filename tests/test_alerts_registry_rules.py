@@ -101,9 +101,15 @@ def test_detailing_cycles_and_self_detailing_are_refused(chain, admin_api):
 @pytest.fixture
 def two_provinces(app, admin_api, make_procedure, make_docx):
     procedures = {}
-    for agency, province, former in (("STP-TV", "Vĩnh Long", "Trà Vinh"), ("STP-BT", "Vĩnh Long", "Bến Tre")):
+    for agency, province, former in (("STP-TV", "Vinh Long", "UBND tỉnh Trà Vinh"), ("STP-BT", "Vĩnh Long", "Bến Tre")):
+        # Recorded through the API, as an administrator would (names read with or without diacritics).
+        created = admin_api.post("/api/v1/agencies", json={
+            "code": agency, "name": f"Sở Tư pháp ({former})", "level": "province",
+            "province": province, "former_province": former})
+        assert created.status_code == 201, created.get_json()
+        assert created.get_json()["province"] == "Vĩnh Long"
+        assert created.get_json()["former_province"] in ("Trà Vinh", "Bến Tre")
         procedure = make_procedure(agency=agency, code=f"QT-01/{agency}", title="Chứng thực")
-        _set_province(app, agency, province, former)
         data = make_docx(code=f"QT-01/{agency}", issued_on="05/03/2024",
                          citations_text=["- Quyết định số 25/2019/QĐ-UBND về thủ tục chứng thực;"])
         assert admin_api.upload(procedure["id"], data).status_code == 201
@@ -111,6 +117,15 @@ def two_provinces(app, admin_api, make_procedure, make_docx):
     _register(admin_api, "25/2019/QĐ-UBND", "Quyết định", issuer="UBND tỉnh Trà Vinh")
     _register(admin_api, "25/2019/QĐ-UBND", "Quyết định", issuer="Ủy ban nhân dân tỉnh Bến Tre")
     return procedures
+
+
+def test_an_agency_with_an_unknown_province_is_refused_and_not_created(admin_api):
+    response = admin_api.post("/api/v1/agencies", json={
+        "code": "STP-X", "name": "Sở Tư pháp", "level": "province", "province": "Tỉnh Không Có"})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_province" and "'province'" in error["message"]
+    assert admin_api.get("/api/v1/agencies/STP-X").status_code == 404
 
 
 def test_two_provinces_documents_never_meet(two_provinces, admin_api, client, make_user):

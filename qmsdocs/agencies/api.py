@@ -25,6 +25,8 @@ def agency_json(agency: Agency) -> dict:
         "active": agency.active,
         "approval_required": agency.approval_required,
         "review_interval_months": agency.review_interval_months,
+        "province": agency.province,
+        "former_province": agency.former_province,
     }
 
 
@@ -57,6 +59,8 @@ def create_agency():
         kind=str_field(data, "kind", required=False, max_length=64),
         approval_required=approval,
         review_interval_months=interval,
+        province=str_field(data, "province", required=False, max_length=64),
+        former_province=str_field(data, "former_province", required=False, max_length=64),
         actor=api_user(),
     )
     return jsonify(agency_json(agency)), 201

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from qmsdocs.agencies.models import LEVELS, Agency
+from qmsdocs.agencies.provinces import province_named
 from qmsdocs.audit.services import record
 from qmsdocs.db import session
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
@@ -27,7 +28,8 @@ def get_agency(code: str) -> Agency:
 
 
 def create_agency(code: str, name: str, level: str, *, parent_code: str | None = None, kind: str | None = None,
-                  approval_required: bool = False, review_interval_months: int = 12, actor=None) -> Agency:
+                  approval_required: bool = False, review_interval_months: int = 12,
+                  province: str | None = None, former_province: str | None = None, actor=None) -> Agency:
     code = (code or "").strip()
     name = (name or "").strip()
     if not code or len(code) > 64:
@@ -42,9 +44,12 @@ def create_agency(code: str, name: str, level: str, *, parent_code: str | None =
         raise InvalidInput("Chu kỳ rà soát phải từ 1 đến 120 tháng.", code="invalid_review_interval")
     if session.scalar(select(func.count()).select_from(Agency).where(Agency.code == code)):
         raise Conflict(f"Mã cơ quan '{code}' đã có. Hãy dùng mã khác.", code="agency_exists")
+    province, former_province = (_province(province, "province"), _province(former_province, "former_province"))
     parent = get_agency(parent_code) if parent_code else None
     agency = Agency(
         code=code,
+        province=province,
+        former_province=former_province,
         name=name,
         level=level,
         kind=kind,
@@ -100,3 +105,14 @@ def update_agency(agency: Agency, *, name: str, kind: str | None = None, parent_
     if changes:
         record(actor, "agency.update", "agency", agency.id, agency_id=agency.id, **changes)
     return agency
+
+
+def _province(name: str | None, field_name: str) -> str | None:
+    """A province by its usual name (with or without diacritics, or as "UBND tỉnh …"); None when not given."""
+    if name is None or not name.strip():
+        return None
+    province = province_named(name)
+    if province is None:
+        raise InvalidInput(f"Trường '{field_name}': '{name.strip()[:60]}' không phải tên một tỉnh, thành phố "
+                           "(ví dụ: Vĩnh Long, Trà Vinh, Bến Tre).", code="invalid_province")
+    return province

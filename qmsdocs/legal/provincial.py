@@ -11,42 +11,20 @@ when that is ambiguous.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
+from qmsdocs.agencies.provinces import AUTHORITY as _AUTHORITY
+from qmsdocs.agencies.provinces import fold_province as _fold
+from qmsdocs.agencies.provinces import province_named  # noqa: F401 (read from here by the registry)
 from qmsdocs.errors import InvalidInput
 
 # Provinces merged on this day (Nghị quyết 202/2025/QH15): a version issued before it was written
 # under its agency's former province.
 PROVINCE_MERGER_DATE = date(2025, 7, 1)
 
-# The 34 provinces and cities from 1 July 2025, then the 63 before it (names as usually written).
-PROVINCES = (
-    "Hà Nội", "Huế", "Lai Châu", "Điện Biên", "Sơn La", "Lạng Sơn", "Quảng Ninh", "Thanh Hóa", "Nghệ An", "Hà Tĩnh",
-    "Cao Bằng", "Tuyên Quang", "Lào Cai", "Thái Nguyên", "Phú Thọ", "Bắc Ninh", "Hưng Yên", "Hải Phòng", "Ninh Bình",
-    "Quảng Trị", "Đà Nẵng", "Quảng Ngãi", "Gia Lai", "Khánh Hòa", "Lâm Đồng", "Đắk Lắk", "Hồ Chí Minh", "Đồng Nai",
-    "Tây Ninh", "Cần Thơ", "Vĩnh Long", "Đồng Tháp", "Cà Mau", "An Giang",
-    "Thừa Thiên Huế", "Hà Giang", "Yên Bái", "Bắc Kạn", "Vĩnh Phúc", "Hòa Bình", "Bắc Giang", "Hải Dương",
-    "Thái Bình", "Hà Nam", "Nam Định", "Quảng Bình", "Quảng Nam", "Kon Tum", "Bình Định", "Phú Yên", "Ninh Thuận",
-    "Đắk Nông", "Bình Thuận", "Bình Phước", "Bình Dương", "Bà Rịa - Vũng Tàu", "Long An", "Tiền Giang", "Bến Tre",
-    "Trà Vinh", "Sóc Trăng", "Hậu Giang", "Bạc Liêu", "Kiên Giang",
-)
 # Issuers that make a symbol a local authority's: UBND (people's committee), HĐND (people's council).
 LOCAL_ISSUERS = ("UBND", "HDND")
-_AUTHORITY = re.compile(
-    r"^(?:chu tich\s+)?(?:ubnd|hdnd|uy ban nhan dan|hoi dong nhan dan)\s+(?:tinh|thanh pho|tp\.?)?\s*(?P<name>.+)$")
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return re.sub(r"[\s\-]+", " ", text).strip().lower()
-
-
-_BY_FOLD = {_fold(name): name for name in PROVINCES}
-_BY_FOLD["tp ho chi minh"] = _BY_FOLD["thanh pho ho chi minh"] = "Hồ Chí Minh"
 
 
 def is_local_key(key: str | None) -> bool:
@@ -55,17 +33,6 @@ def is_local_key(key: str | None) -> bool:
         return False
     suffix = key.rsplit("/", 1)[-1]
     return any(part in LOCAL_ISSUERS for part in suffix.split("-")[1:])
-
-
-def province_named(text: str | None) -> str | None:
-    """The province a name or an authority names ("UBND tỉnh Trà Vinh" → "Trà Vinh"), or None."""
-    folded = _fold(text or "")
-    if not folded:
-        return None
-    if folded in _BY_FOLD:
-        return _BY_FOLD[folded]
-    match = _AUTHORITY.match(folded)
-    return _BY_FOLD.get(match["name"].strip()) if match else None
 
 
 def authority_province(issuer: str | None, *, known: Iterable[str] = ()) -> str:

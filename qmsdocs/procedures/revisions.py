@@ -23,6 +23,8 @@ NOTE_MISSING = "note_missing"
 PENDING_APPROVAL = "pending_approval"
 # Not a problem, a notice: a legacy .doc was read through its conversion to .docx.
 CONVERTED_FROM_DOC = "converted_from_doc"
+# The ISO header block (Mã hiệu / Lần ban hành / Ngày ban hành) could not be read (confirmation step).
+METADATA_MISSING = "metadata_missing"
 
 
 @dataclass(frozen=True)

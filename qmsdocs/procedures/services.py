@@ -430,25 +430,26 @@ def inspect_upload(data: bytes, max_bytes: int, *, filename: str | None = None,
         issued_on=content.metadata.issued_on,
         citations=extract_citations(content.paragraphs),
         paragraph_count=sum(1 for paragraph in content.paragraphs if paragraph.text.strip()),
-        warnings=[converted_notice()] if prepared.converted else [],
     )
-    if procedure is None:
-        return inspection
-    _refuse_if_retired(procedure)
-    _refuse_if_unchanged(_latest_version(procedure), inspection.sha256)
-    inspection.details.extend(revisions.compare_with_earlier(
-        procedure, code=inspection.code, revision=inspection.revision, issued_on=inspection.issued_on,
-        sha256=inspection.sha256))
-    inspection.warnings.extend(w.message for w in inspection.details)
-    if not inspection.code:
-        inspection.warnings.append(
-            "Không đọc được mã hiệu, lần ban hành, ngày ban hành ở đầu tài liệu. "
-            "Hãy kiểm tra tài liệu có khối thông tin ISO (Mã hiệu / Lần ban hành / Ngày ban hành)."
-        )
-    inspection.needs_approval = procedure.agency.approval_required and not can_approve(actor, procedure.agency_id)
-    if inspection.needs_approval:
-        inspection.warnings.append(
-            "Cơ quan yêu cầu phê duyệt: phiên bản sẽ ở trạng thái chờ duyệt và chỉ có hiệu lực "
-            "sau khi người phê duyệt đồng ý."
-        )
+    if prepared.converted:
+        inspection.details.append(revisions.UploadWarning(revisions.CONVERTED_FROM_DOC, converted_notice()))
+    if procedure is not None:
+        _refuse_if_retired(procedure)
+        _refuse_if_unchanged(_latest_version(procedure), inspection.sha256)
+        inspection.details.extend(revisions.compare_with_earlier(
+            procedure, code=inspection.code, revision=inspection.revision, issued_on=inspection.issued_on,
+            sha256=inspection.sha256))
+        if not inspection.code:
+            inspection.details.append(revisions.UploadWarning(
+                revisions.METADATA_MISSING,
+                "Không đọc được mã hiệu, lần ban hành, ngày ban hành ở đầu tài liệu. "
+                "Hãy kiểm tra tài liệu có khối thông tin ISO (Mã hiệu / Lần ban hành / Ngày ban hành)."))
+        inspection.needs_approval = procedure.agency.approval_required and not can_approve(actor, procedure.agency_id)
+        if inspection.needs_approval:
+            inspection.details.append(revisions.UploadWarning(
+                revisions.PENDING_APPROVAL,
+                "Cơ quan yêu cầu phê duyệt: phiên bản sẽ ở trạng thái chờ duyệt và chỉ có hiệu lực "
+                "sau khi người phê duyệt đồng ý."))
+    # Every warning has its code (for the page's script and programs) and its message.
+    inspection.warnings = [warning.message for warning in inspection.details]
     return inspection
