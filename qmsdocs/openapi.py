@@ -153,7 +153,8 @@ SCHEMAS = {
     "Agency": every("id", "code", "name", "level", "kind", "parent", "active", "approval_required",
                     "review_interval_months",
                     id=INT, code=STR, name=STR, level=STR, kind=maybe(STR), parent=maybe(STR), active=BOOL,
-                    approval_required=BOOL, review_interval_months=INT),
+                    approval_required=BOOL, review_interval_months=INT, province=maybe(STR),
+                    former_province=maybe(STR)),
     "Citation": every("symbol", "key", "location", "context", symbol=STR, key=STR, location=maybe(STR),
                       context=maybe(STR)),
     "Version": every(
@@ -350,7 +351,11 @@ def _agencies() -> dict:
                                   ["code", "name", "level"], code={**STR, "maxLength": 64},
                                   name={**STR, "maxLength": 255}, level={**STR, "enum": LEVELS},
                                   parent=STR, kind=STR, approval_required=BOOL,
-                                  review_interval_months={"type": "integer", "minimum": 1, "maximum": 120}))),
+                                  review_interval_months={"type": "integer", "minimum": 1, "maximum": 120},
+                                  province={**STR, "maxLength": 64,
+                                            "description": "Tỉnh của cơ quan, ví dụ Vĩnh Long."},
+                                  former_province={**STR, "maxLength": 64,
+                                                   "description": "Tỉnh trước ngày 1/7/2025, ví dụ Trà Vinh."}))),
         },
         "/api/v1/agencies/{code}": {
             "get": operation("getAgency", tag, "Một cơ quan", answer("Cơ quan.", ref("Agency")), params=[AGENCY_CODE]),
