@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import event
 
+from qmsdocs import jobs
 from qmsdocs.db import get_engine, session
 from tests.conftest import PASSWORD
 
@@ -59,6 +60,7 @@ def _grow(app, start: int, end: int) -> None:
 
 def _queries(app, client, path: str, headers: dict) -> int:
     statements = []
+    jobs.drain(app)  # the index catches up first: its work is not the list's
     with app.app_context():
         engine = get_engine()
 
@@ -85,6 +87,8 @@ def counted(app, make_user, api_as):
         return {path: _queries(app, api.client if path.startswith("/api/") else browser, path,
                                api.headers if path.startswith("/api/") else {}) for path in LISTS}
 
+    # A first use of the token is recorded aside (at most once a minute): not part of any list's cost.
+    assert api.client.get("/api/v1/agencies", headers=api.headers).status_code == 200
     _grow(app, 0, 5)
     few = measure()
     _grow(app, 5, 50)

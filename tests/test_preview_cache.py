@@ -53,7 +53,7 @@ def test_the_cache_is_recomputed_when_deleted_or_the_renderer_changes(app, make_
     for path in cached_files(app):
         path.unlink()
     assert admin_api.get(url).get_data() == expected
-    monkeypatch.setattr(previews, "RENDERER_VERSION", "2")
+    monkeypatch.setattr(previews, "RENDERER_VERSION", previews.RENDERER_VERSION + "-next")
     assert admin_api.get(url).get_data() == expected
     assert len(renders) == 3
 

@@ -61,6 +61,7 @@ def _files_under(root: Path) -> set[Path]:
     return {path for path in root.rglob("*") if path.is_file()}
 
 
+@pytest.mark.folder_blobs
 def test_member_and_file_names_are_never_used_as_paths(app, admin_api, make_procedure, tmp_path):
     """Zip members named `../../evil.txt` and a client file name `../../../etc/…` reach no disk path.
 
