@@ -10,9 +10,10 @@ the app serves, and lets Schemathesis call every operation against a live server
 
 from __future__ import annotations
 
-from functools import cache
-
+import importlib
+import importlib.util
 import re
+from functools import cache
 
 from flask import Blueprint, Flask, jsonify, render_template
 from markupsafe import Markup, escape
@@ -607,12 +608,36 @@ def _self() -> dict:
     }
 
 
+# Areas added later describe their own routes in `<area>/openapi_paths.py`: a `paths()` function
+# returning the path items (built with the helpers above) and optionally `SCHEMAS` and `TAGS`.
+DESCRIBED_AREAS = [
+    "qmsdocs.doccontrol",
+    "qmsdocs.notifications",
+    "qmsdocs.registers",
+]
+
+
+def _area_descriptions() -> list:
+    found = []
+    for package in DESCRIBED_AREAS:
+        if importlib.util.find_spec(package) is not None and importlib.util.find_spec(f"{package}.openapi_paths"):
+            found.append(importlib.import_module(f"{package}.openapi_paths"))
+    return found
+
+
 @cache
 def description() -> dict:
     """The whole description, built once per process."""
     paths = {}
     for part in (_procedures, _agencies, _catalog, _alerts, _legal, _reports, _search, _self):
         paths.update(part())
+    tags = ["Quy trình", "Cơ quan", "Thủ tục hành chính", "Cảnh báo", "Văn bản pháp luật", "Báo cáo", "Tìm kiếm"]
+    schemas = dict(SCHEMAS)
+    for area in _area_descriptions():
+        paths.update(area.paths())
+        schemas.update(getattr(area, "SCHEMAS", {}))
+        tags += [tag for tag in getattr(area, "TAGS", ()) if tag not in tags]
+    tags.append("Mô tả API")
     responses = {f"E{code}": answer(text, ref("Error")) for code, text in ERRORS.items()}
     responses["Error"] = answer("Lỗi, cùng một dạng cho mọi mã trạng thái.", ref("Error"))
     return {
@@ -629,13 +654,12 @@ def description() -> dict:
         },
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}],
-        "tags": [{"name": name} for name in ("Quy trình", "Cơ quan", "Thủ tục hành chính", "Cảnh báo",
-                                              "Văn bản pháp luật", "Báo cáo", "Tìm kiếm", "Mô tả API")],
+        "tags": [{"name": name} for name in tags],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                "description": "Mã API do quản trị viên cấp."}},
-            "schemas": SCHEMAS,
+            "schemas": schemas,
             "responses": responses,
         },
     }
