@@ -24,9 +24,11 @@ worker_class = "qmsdocs.server.TimedThreadWorker"
 # One process per core (at least 2, so one busy process never stops the service), at most 4:
 # the work is mostly I/O and database; more processes only multiply memory and index readers.
 workers = _int("QMSDOCS_WORKERS", max(2, min(cores, 4)))
-# Threads per process: slow clients wait in threads, so there must be more threads than
-# slow clients expected at once (50 trickling uploads on a 2-core machine: 2 x 32 = 64).
-threads = _int("QMSDOCS_THREADS", 32)
+# Threads per process: slow clients wait in threads, so each process needs more threads than
+# slow clients expected at once. The kernel does not spread connections evenly between the
+# processes (under load one may accept most of 50 trickling uploads), so each process alone
+# must hold them: 64.
+threads = _int("QMSDOCS_THREADS", 64)
 # Connections a process keeps open at once (waiting in the poller costs no thread).
 worker_connections = 1000
 # gthread: the worker's heartbeat, not a per-request limit (those are the read timeouts).
