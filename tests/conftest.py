@@ -14,7 +14,8 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import close_all_sessions
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -107,7 +108,9 @@ def initialized_app(tmp_path, **config):
         yield app
     finally:
         jobs.get_worker(app).stop()
-        # Close pooled connections now rather than at garbage collection (a ResourceWarning on PostgreSQL).
+        # Sessions a test left open give their connections back first; then the pool closes them
+        # all now rather than at garbage collection (a ResourceWarning on PostgreSQL).
+        close_all_sessions()
         get_engine_of(app).dispose()
         cleanup()
 
@@ -132,6 +135,21 @@ def app(tmp_path, request):
 def get_engine_of(app):
     with app.app_context():
         return get_engine()
+
+
+@contextmanager
+def statements_run(app):
+    """The SQL statements run on the app's database inside the block, one list entry each (N+1 guards)."""
+    seen: list[int] = []
+    engine = get_engine_of(app)
+
+    def count(*_args):
+        seen.append(1)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

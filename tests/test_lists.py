@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event
 
 from qmsdocs import jobs
-from qmsdocs.db import get_engine, session
-from tests.conftest import PASSWORD
+from qmsdocs.db import session
+from tests.conftest import PASSWORD, statements_run
 
 LISTS = [
     "/legal",
@@ -59,18 +58,9 @@ def _grow(app, start: int, end: int) -> None:
 
 
 def _queries(app, client, path: str, headers: dict) -> int:
-    statements = []
     jobs.drain(app)  # the index catches up first: its work is not the list's
-    with app.app_context():
-        engine = get_engine()
-
-    def count(*_args):
-        statements.append(1)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(app) as statements:
         response = client.get(path, headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200, (path, response.status_code)
     return len(statements)
 
@@ -175,16 +165,8 @@ def test_the_unknown_citations_count_matches_the_list_without_loading_its_rows(a
 
     def counted() -> tuple[int, int, int]:
         with app.app_context():
-            seen = []
-
-            def count_statement(*_args):
-                seen.append(1)
-            engine = get_engine()
-            event.listen(engine, "before_cursor_execute", count_statement)
-            try:
+            with statements_run(app) as seen:
                 count = cited.unknown_citations_count()
-            finally:
-                event.remove(engine, "before_cursor_execute", count_statement)
             return count, len(seen), len(cited.unknown_citations())
 
     for number in range(3):

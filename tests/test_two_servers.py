@@ -11,10 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +30,7 @@ from qmsdocs import jobs
 from qmsdocs.db import session
 from tests.conftest import POSTGRES_URL, create_test_user, initialized_app
 from tests.docx_factory import make_docx
-from tests.test_server_slow_clients import BOOT_SECONDS, ROOT, LiveServer
+from tests.servers import LiveServer, start_gunicorn
 
 pytestmark = [pytest.mark.server,
               pytest.mark.skipif(not POSTGRES_URL, reason="several servers share one PostgreSQL database; "
@@ -48,47 +46,7 @@ def start_server(stack: ExitStack, name: str, data_dir: Path, app, tokens: dict)
     env.update({"QMSDOCS_DATA_DIR": str(data_dir), "QMSDOCS_DATABASE_URL": app.config["DATABASE_URL"],
                 "QMSDOCS_SEARCH_BACKEND": "postgres", "QMSDOCS_WORKER_POLL_SECONDS": "0.5",
                 "QMSDOCS_WORKER_TAKEOVER_SECONDS": "1"})
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", "1",
-         "-b", "127.0.0.1:0", "--no-control-socket", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    log: list[str] = []
-    listening = threading.Event()
-
-    def drain():
-        for line in process.stderr:
-            log.append(line)
-            if "Listening at:" in line:
-                listening.set()
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-
-    def stop():
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-        reader.join(timeout=5)
-        process.stderr.close()
-
-    stack.callback(stop)
-    assert listening.wait(BOOT_SECONDS), f"gunicorn {name} did not start:\n" + "".join(log)
-    port = int(re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", "".join(log)).group(1))
-    server = LiveServer(port, tokens, 0, log)
-    deadline = time.monotonic() + BOOT_SECONDS
-    while True:
-        try:
-            if server.call("GET", "/login", timeout=5).status == 200:
-                break
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, f"gunicorn {name} did not answer:\n" + "".join(log)
-        time.sleep(0.2)
-    return server, process
+    return start_gunicorn(stack, env, tokens, name=name)
 
 
 def upload(server: LiveServer, procedure_id: int, data: bytes, token: str = "bientap", timeout: float = 15):

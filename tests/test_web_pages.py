@@ -6,11 +6,11 @@ import re
 from io import BytesIO
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from qmsdocs import jobs
-from qmsdocs.db import get_engine, session
-from tests.conftest import PASSWORD
+from qmsdocs.db import session
+from tests.conftest import PASSWORD, statements_run
 from tests.docx_factory import make_ole_bytes
 
 JSON = {"Accept": "application/json"}
@@ -190,18 +190,9 @@ def test_the_procedure_list_runs_a_fixed_number_of_queries(app, signed_in, make_
     client = signed_in()
 
     def queries_for_list():
-        statements = []
         jobs.drain(app)  # the index catches up first: its work is not the page's
-        with app.app_context():
-            engine = get_engine()
-
-        def count(*_args):
-            statements.append(1)
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_run(app) as statements:
             assert client.get("/procedures").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(statements)
 
     with app.app_context():

@@ -76,7 +76,10 @@ def restore_command(src: Path) -> None:
     except archive.BackupError as error:
         raise click.ClickException(str(error)) from None
     _echo_report(report)
-    get_engine().dispose()  # connections opened before the database file was put in place
+    # Connections opened before the database file was put in place go; the session's first, or its
+    # connection would outlive the discarded pool (and be dropped open by the garbage collector).
+    session.close()
+    get_engine().dispose()
     schema.upgrade(get_engine())  # a backup of an older release is brought up to this one
     indexer.get_backend().ensure_index()
     total = indexer.rebuild()
