@@ -84,7 +84,7 @@ class LocalBlobStore:
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         return key
 
     def get(self, sha256: str) -> bytes:
@@ -123,7 +123,8 @@ class LocalBlobStore:
         return sorted(self.root.glob("*/*/.incoming-*"))
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in `path` durable (the folder's entry, not only the file)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -29,10 +29,11 @@ from datetime import datetime, timezone
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+
+from qmsdocs.storage import fsync_dir
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -66,14 +67,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _copy_durably(source: Path, target: Path, mode: int = 0o444) -> None:
     """Copy through a temporary file, fsync, rename: the target is whole or absent."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -88,7 +81,7 @@ def _copy_durably(source: Path, target: Path, mode: int = 0o444) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def _write_durably(target: Path, text: str) -> None:
@@ -102,7 +95,7 @@ def _write_durably(target: Path, text: str) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def blob_path(root: Path, sha256: str) -> Path:
@@ -233,7 +226,7 @@ def create_backup(*, dest: Path, data_dir: Path, database_url: str, secret_key: 
         _write_durably(incoming / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
         final = dest / "snapshots" / name
         os.replace(incoming, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
     except BaseException:
         shutil.rmtree(incoming, ignore_errors=True)
         raise
