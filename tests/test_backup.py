@@ -13,12 +13,12 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from qmsdocs import create_app, jobs
+from qmsdocs import create_app
 from qmsdocs.backup import archive
 from qmsdocs.db import session
 from qmsdocs.procedures.models import ProcedureVersion
 from qmsdocs.storage import blob_store
-from tests.conftest import POSTGRES_URL, DrainingCliRunner, get_engine_of
+from tests.conftest import POSTGRES_URL, DrainingCliRunner, close_connections
 
 ON_POSTGRES = bool(POSTGRES_URL)
 
@@ -48,8 +48,7 @@ def restore_target(app, tmp_path):
 
     yield make
     for other in made:
-        jobs.get_worker(other).stop()
-        get_engine_of(other).dispose()
+        close_connections(other)
 
 
 @pytest.fixture

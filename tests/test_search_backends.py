@@ -5,7 +5,7 @@ from __future__ import annotations
 from qmsdocs import create_app
 from qmsdocs.db import session
 from qmsdocs.search import services
-from tests.conftest import get_engine_of
+from tests.conftest import close_connections
 
 
 def found(app, q: str) -> list[int]:
@@ -37,4 +37,4 @@ def test_reindex_moves_to_another_backend_while_the_old_one_keeps_answering(app,
         assert moved.test_cli_runner().invoke(args=["qms", "check"]).exit_code == 0
         assert found(moved, "chứng thực bản sao") == [second["id"]]
     finally:
-        get_engine_of(moved).dispose()
+        close_connections(moved)

@@ -18,7 +18,7 @@ from qmsdocs.procedures import services as procedures
 from qmsdocs.procedures.models import Procedure
 from qmsdocs.search import indexer, services
 from qmsdocs.search.models import SearchOutbox
-from tests.conftest import get_engine_of
+from tests.conftest import close_connections
 
 
 @pytest.fixture
@@ -148,8 +148,7 @@ def test_marks_left_by_a_dead_process_are_applied_by_the_next_worker(app, make_p
     try:
         assert jobs.drain(other) == 1
     finally:
-        jobs.get_worker(other).stop()
-        get_engine_of(other).dispose()
+        close_connections(other)
     assert outbox_count(app) == 0
     assert search("văn bản đến") == [procedure["id"]]
 

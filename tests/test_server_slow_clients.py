@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from qmsdocs.db import session
-from tests.conftest import PASSWORD, create_test_user, get_engine_of, initialized_app
+from tests.conftest import PASSWORD, close_connections, create_test_user, initialized_app
 from tests.docx_factory import make_docx
 from tests.servers import read_status, start_gunicorn
 
@@ -46,7 +46,7 @@ def live_server(tmp_path):
             procedure = create_procedure("STP", "QT-01/STP", "Quy trình thử", actor=user_by_name("quantri"))
             session.commit()
             procedure_id = procedure.id
-        get_engine_of(app).dispose()
+        close_connections(app)  # the server's own worker takes the job locks
         env = {**os.environ,
                "QMSDOCS_DATA_DIR": str(app.config["DATA_DIR"]),
                "QMSDOCS_DATABASE_URL": app.config["DATABASE_URL"],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qmsdocs import create_app, jobs
+from qmsdocs import create_app
 from qmsdocs.config import load_config
-from tests.conftest import POSTGRES_URL, get_engine_of, initialized_app
+from tests.conftest import POSTGRES_URL, close_connections, initialized_app
 
 
 def test_sqlite_keeps_its_generated_key_in_the_data_folder(tmp_path, monkeypatch):
@@ -29,5 +29,4 @@ def test_servers_on_one_postgresql_share_the_key_written_by_the_first(tmp_path, 
             assert second.config["SECRET_KEY"] == key == second.secret_key
             assert not (second_dir / "secret_key").exists() and not (tmp_path / "data" / "secret_key").exists()
         finally:
-            jobs.get_worker(second).stop()
-            get_engine_of(second).dispose()
+            close_connections(second)

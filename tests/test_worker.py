@@ -15,7 +15,7 @@ from qmsdocs.db import session, utcnow
 from qmsdocs.jobs import registry
 from qmsdocs.jobs.worker import backoff_seconds
 from qmsdocs.search.models import SearchOutbox
-from tests.conftest import get_engine_of
+from tests.conftest import close_connections
 
 SHARED = ("DATA_DIR", "DATABASE_URL", "SECRET_KEY", "SEARCH_BACKEND", "PASSWORD_HASH_METHOD")
 
@@ -26,8 +26,7 @@ def second_app(app):
     other = create_app({**{key: app.config[key] for key in SHARED}, "WORKER": "off", "TESTING": True,
                         "WORKER_POLL_SECONDS": 0.05, "WORKER_TAKEOVER_SECONDS": 0.2})
     yield other
-    jobs.get_worker(other).stop()
-    get_engine_of(other).dispose()
+    close_connections(other)
 
 
 def outbox_count(app) -> int:
