@@ -24,6 +24,7 @@ def agency_json(agency: Agency) -> dict:
         "parent": agency.parent.code if agency.parent else None,
         "active": agency.active,
         "approval_required": agency.approval_required,
+        "four_eyes_approval": agency.four_eyes_approval,
         "review_interval_months": agency.review_interval_months,
         "province": agency.province,
         "former_province": agency.former_province,

@@ -137,7 +137,11 @@ def referenced_blobs_in_sqlite(path: Path) -> dict[str, int]:
 def referenced_blobs_live(db_session) -> dict[str, int]:
     from qmsdocs.procedures.models import ProcedureVersion
 
-    return {sha: size for sha, size in db_session.execute(select(ProcedureVersion.sha256, ProcedureVersion.size))}
+    from qmsdocs.storage import other_blob_users
+
+    blobs = {sha: size for sha, size, _owner in other_blob_users(db_session)}
+    blobs.update({sha: size for sha, size in db_session.execute(select(ProcedureVersion.sha256, ProcedureVersion.size))})
+    return blobs
 
 
 def sqlite_online_copy(source: Path, target: Path) -> None:
