@@ -358,7 +358,7 @@ def _agencies() -> dict:
                               status="201", errors=("400", "401", "403", "404", "409"), body=json_body(obj(
                                   ["code", "name", "level"], code={**STR, "maxLength": 64},
                                   name={**STR, "maxLength": 255}, level={**STR, "enum": LEVELS},
-                                  parent=STR, kind=STR, approval_required=BOOL,
+                                  parent=STR, kind=STR, approval_required=BOOL, four_eyes_approval=BOOL,
                                   review_interval_months={"type": "integer", "minimum": 1, "maximum": 120},
                                   province={**STR, "maxLength": 64,
                                             "description": "Tỉnh của cơ quan, ví dụ Vĩnh Long."},
