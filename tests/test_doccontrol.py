@@ -368,3 +368,25 @@ def test_request_pages_list_filter_and_decide(app, client, make_user, make_proce
     rid = int(sent.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     client.post(f"/requests/{rid}/accept", data={"editor": "bien", "due_on": TODAY.isoformat()})
     assert "Đã chấp thuận, đang soạn" in client.get(f"/requests/{rid}").get_data(as_text=True)
+
+
+def test_search_finds_the_version_in_force_not_the_one_waiting(app, admin_api, make_procedure, monkeypatch):
+    from qmsdocs import jobs
+
+    procedure = make_procedure()
+    upload(admin_api, procedure["id"], docx("01", "Tiếp nhận hồ sơ tại bộ phận một cửa"))
+    later = TODAY + timedelta(days=2)
+    upload(admin_api, procedure["id"], docx("02", "Tiếp nhận hồ sơ trực tuyến qua cổng dịch vụ công"),
+           effective_on=later.isoformat())
+    jobs.drain(app)
+
+    def found(words, history=False):
+        query = f"/api/v1/search?q={words}" + ("&include_history=1" if history else "")
+        return [(hit["procedure_id"], hit["version"]) for hit in admin_api.get(query).get_json()["hits"]]
+
+    assert found("một cửa") == [(procedure["id"], 1)]
+    assert found("trực tuyến") == [] and found("trực tuyến", history=True) == []
+    move_clock(monkeypatch, later)
+    jobs.drain(app)
+    assert found("trực tuyến") == [(procedure["id"], 2)]
+    assert (procedure["id"], 1) in found("một cửa", history=True)
