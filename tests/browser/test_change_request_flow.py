@@ -25,7 +25,7 @@ def procedure_id(live_app, code: str) -> int:
         return session.scalar(select(Procedure.id).where(Procedure.code == code))
 
 
-def test_request_is_accepted_and_the_revision_closes_it(browser, page, live_server, live_app, sign_in):
+def test_request_is_accepted_and_the_revision_closes_it(browser, page, live_server, live_app, sign_in, screenshot):
     pid = procedure_id(live_app, "QT-02/STNMT")
     year = local_today().year
     sign_in(page, "bientap", DEMO_PASSWORD)
@@ -44,6 +44,7 @@ def test_request_is_accepted_and_the_revision_closes_it(browser, page, live_serv
         sign_in(approver, "pheduyet", DEMO_PASSWORD)
         approver.goto(f"{live_server}/requests")
         approver.get_by_role("link", name=f"1/{year}").click()
+        screenshot(approver, "change-request")
         approver.select_option("#editor", "bientap")
         approver.fill("#due_on", (local_today() + timedelta(days=7)).isoformat())
         approver.get_by_role("button", name="Chấp thuận và giao soạn thảo").click()
@@ -65,6 +66,10 @@ def test_request_is_accepted_and_the_revision_closes_it(browser, page, live_serv
     expect(page.locator("main")).to_contain_text(f"theo đề nghị số 1/{year}")
     page.get_by_role("link", name=f"theo đề nghị số 1/{year}").click()
     expect(page.locator("#request-status")).to_contain_text("Đã thực hiện")
+    page.goto(f"{live_server}/requests")
+    expect(page.locator("#requests")).to_contain_text("Đã thực hiện")
+    screenshot(page, "change-requests")
+    page.go_back()
     with page.expect_download() as download:
         page.get_by_role("link", name="In phiếu đề nghị (.docx)").click()
     assert download.value.suggested_filename.startswith(f"phieu-de-nghi-1-{year}")
