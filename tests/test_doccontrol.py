@@ -390,3 +390,38 @@ def test_search_finds_the_version_in_force_not_the_one_waiting(app, admin_api, m
     jobs.drain(app)
     assert found("trực tuyến") == [(procedure["id"], 2)]
     assert (procedure["id"], 1) in found("một cửa", history=True)
+
+
+def test_pages_show_the_waiting_version_and_turn_an_alert_into_a_request(app, client, api_as, make_procedure,
+                                                                         make_user):
+    from qmsdocs.alerts.services import open_review_alert
+    from qmsdocs.auth.permissions import SYSTEM
+    from qmsdocs.procedures.services import get_procedure
+
+    procedure = make_procedure()
+    approver = api_as("approver", agency="STP", username="duyet")
+    upload(approver, procedure["id"], docx("01"))
+    later = TODAY + timedelta(days=6)
+    upload(approver, procedure["id"], docx("02", "Bản hai"), effective_on=later.isoformat())
+    with app.app_context():
+        alert_id = open_review_alert(get_procedure(procedure["id"]), "Rà soát lại", actor=SYSTEM).id
+        session.commit()
+    client.post("/login", data={"username": "duyet", "password": "mat-khau-thu-nghiem"})
+    page = client.get(f"/procedures/{procedure['id']}").get_data(as_text=True)
+    assert f"Phiên bản 2 đã được duyệt và sẽ có hiệu lực từ {later:%d/%m/%Y}" in page
+    assert f"sẽ có hiệu lực từ {later:%d/%m/%Y}" in page  # the history's badge
+    assert 'data-action="change-request"' in page and "Đề nghị sửa đổi quy trình này" in page
+    form = client.get(f"/procedures/{procedure['id']}/upload").get_data(as_text=True)
+    assert 'name="effective_on"' in form and 'name="change_request"' in form
+    made = client.post(f"/alerts/{alert_id}/change-request")
+    assert made.status_code == 303 and "/requests/" in made.headers["Location"]
+    again = client.post(f"/alerts/{alert_id}/change-request")
+    assert again.headers["Location"] == made.headers["Location"]
+    detail = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert "Rà soát lại" in detail and "Chấp thuận và giao soạn thảo" in detail
+    listing = client.get(f"/procedures?as_of={TODAY.isoformat()}&sort=title").get_data(as_text=True)
+    assert f"as_of={TODAY.isoformat()}" in listing  # sort and page links keep the day
+    retired = make_procedure(code="QT-09/STP", title="Đã bãi bỏ")
+    approver.post(f"/api/v1/procedures/{retired['id']}/retire", json={"reason": "Hết áp dụng"})
+    refused = client.post("/requests/new", data={"procedure": retired["id"], "content": "a", "reason": "b"})
+    assert refused.status_code == 409 and "đã bị bãi bỏ" in refused.get_data(as_text=True)

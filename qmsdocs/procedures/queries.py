@@ -47,6 +47,8 @@ class ProcedureFilters:
     stale: bool = False
     sort: str = "code"
     page: int = 1
+    # Xem như ngày: kept in links as given; the route parses and checks it.
+    as_of: str = ""
 
     @classmethod
     def from_args(cls, args) -> ProcedureFilters:
@@ -60,12 +62,13 @@ class ProcedureFilters:
             stale=args.get("stale") in ("1", "on", "true"),
             sort=sort if sort in SORTS else "code",
             page=lenient_page(args).page,
+            as_of=(args.get("as_of") or "").strip()[:10],
         )
 
     def as_args(self, **changes) -> dict:
         """Query-string arguments for a link that keeps the current filters."""
         values = {"q": self.q, "agency": self.agency, "status": self.status, "field": self.field,
-                  "stale": "1" if self.stale else "", "sort": self.sort, "page": self.page}
+                  "stale": "1" if self.stale else "", "sort": self.sort, "page": self.page, "as_of": self.as_of}
         values.update(changes)
         return {key: value for key, value in values.items() if value not in ("", None, 1) or key == "status"}
 
