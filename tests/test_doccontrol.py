@@ -425,3 +425,26 @@ def test_pages_show_the_waiting_version_and_turn_an_alert_into_a_request(app, cl
     approver.post(f"/api/v1/procedures/{retired['id']}/retire", json={"reason": "Hết áp dụng"})
     refused = client.post("/requests/new", data={"procedure": retired["id"], "content": "a", "reason": "b"})
     assert refused.status_code == 409 and "đã bị bãi bỏ" in refused.get_data(as_text=True)
+
+
+@pytest.mark.folder_blobs
+def test_backups_keep_the_attachments_of_requests(app, runner, api_as, make_procedure, make_docx, tmp_path):
+    import json
+
+    from qmsdocs.backup import archive
+
+    procedure = make_procedure()
+    viewer = api_as("viewer", agency="STP")
+    marked = make_docx(paragraphs=["Đánh dấu chỗ cần sửa"])
+    boundary, body = encode_multipart({"procedure_id": str(procedure["id"]), "content": "Sửa", "reason": "Vì",
+                                       "attachment": FileStorage(BytesIO(marked), filename="danh-dau.docx")})
+    assert viewer.client.post("/api/v1/change-requests", data=body, headers=viewer.headers,
+                              content_type=f"multipart/form-data; boundary={boundary}").status_code == 201
+    dest = tmp_path / "backup"
+    result = runner.invoke(args=["qms", "backup", str(dest)])
+    assert result.exit_code == 0, result.output
+    (snapshot,) = archive.snapshots(dest)
+    manifest = json.loads((snapshot / "manifest.json").read_text())
+    from qmsdocs.storage import sha256_hex
+
+    assert sha256_hex(marked) in json.dumps(manifest["blobs"])
