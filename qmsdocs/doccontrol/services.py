@@ -18,7 +18,7 @@ from qmsdocs.agencies.services import get_agency
 from qmsdocs.alerts.models import ACTIVE_STATUSES, Alert
 from qmsdocs.audit.services import record
 from qmsdocs.auth.models import User
-from qmsdocs.auth.permissions import can_write, require_approve
+from qmsdocs.auth.permissions import SYSTEM, can_write, require_approve
 from qmsdocs.clock import local_time, local_today
 from qmsdocs.db import session, utcnow
 from qmsdocs.docx.safety import check_package
@@ -49,7 +49,9 @@ def _text(value, name: str, label: str, *, required: bool, max_length: int = MAX
 
 
 def _require_signed_in(actor) -> None:
-    if actor is None or getattr(actor, "id", None) is None and getattr(actor, "username", None) != "system":
+    """Anyone signed in may propose (or the system, for commands); an anonymous caller may not."""
+    signed_in = getattr(actor, "id", None) is not None or actor is SYSTEM
+    if not signed_in:
         raise Forbidden("Hãy đăng nhập để gửi đề nghị sửa đổi.", code="forbidden")
 
 
