@@ -14,7 +14,9 @@ _signals = Namespace()
 # sender: the Procedure; kwargs: none. Sent when a procedure is created, edited, retired or moved.
 procedure_changed = _signals.signal("procedure-changed")
 
-# sender: the new ProcedureVersion; kwargs: became_current (bool).
+# sender: the new ProcedureVersion; kwargs: became_current (bool), change_request (the request number
+# the uploader named, "12/2026", or None), actor. A receiver may refuse (raise InvalidInput/Conflict):
+# the upload is then not stored.
 version_added = _signals.signal("version-added")
 
 # sender: the ProcedureVersion that became current (after an approval or a direct upload);
@@ -48,6 +50,12 @@ legal_change_recorded = _signals.signal("legal-change-recorded")
 # sender: the LegalDocument registered or edited (fields, status, aliases); kwargs: none.
 # Receivers return how many alerts they opened.
 legal_document_changed = _signals.signal("legal-document-changed")
+
+
+# sender: None; kwargs: today (date), actor. The daily run (`qms alerts evaluate`) sends it before the
+# rules are applied, so dated work (versions reaching their effective date) is done first; the
+# background worker does the same work as soon as the day turns. Receivers return how many items they handled.
+daily_run = _signals.signal("daily-run")
 
 
 def opened_by(results) -> int:

@@ -155,7 +155,8 @@ SCHEMAS = {
                     "review_interval_months",
                     id=INT, code=STR, name=STR, level=STR, kind=maybe(STR), parent=maybe(STR), active=BOOL,
                     approval_required=BOOL, review_interval_months=INT, province=maybe(STR),
-                    former_province=maybe(STR)),
+                    former_province=maybe(STR),
+                    four_eyes_approval={**BOOL, "description": "Phê duyệt hai người: người tải lên không tự duyệt."}),
     "Citation": every("symbol", "key", "location", "context", symbol=STR, key=STR, location=maybe(STR),
                       context=maybe(STR)),
     "Version": every(
@@ -163,9 +164,12 @@ SCHEMAS = {
         "status_label", "metadata",
         version=INT, sha256=STR, size=INT, filename=STR, uploaded_at=MOMENT, uploaded_by=maybe(STR),
         note=maybe(STR), state={**STR, "description": "approved, pending (chờ duyệt) hoặc returned (bị trả lại)."},
-        status={**STR, "enum": ["current", "superseded", "retired", "pending", "returned"],
+        status={**STR, "enum": ["current", "superseded", "retired", "pending", "returned", "scheduled"],
                 "description": "Mã ổn định: current (hiện hành), superseded (đã bị thay thế), retired (quy trình "
-                               "đã bãi bỏ), pending (chờ duyệt), returned (bị trả lại)."},
+                               "đã bãi bỏ), pending (chờ duyệt), returned (bị trả lại), scheduled (đã duyệt, sẽ "
+                               "có hiệu lực từ effective_on)."},
+        effective_on={**maybe(DATE), "description": "Ngày hiệu lực đã chọn; null: có hiệu lực ngay khi được duyệt."},
+        in_force_from={**maybe(DATE), "description": "Ngày phiên bản thực sự trở thành bản hiện hành."},
         status_label={**STR, "description": "Tên tiếng Việt của status, để hiển thị."},
         metadata=every("code", "revision", "issued_on", code=maybe(STR), revision=maybe(STR),
                                    issued_on=maybe(DATE))),
@@ -303,7 +307,10 @@ def _procedures() -> dict:
                     "UploadedVersion")), status="201", params=[PROCEDURE_ID],
                 body=multipart(["file"], file=FILE, note={**STR, "maxLength": 2000},
                                base_version={"type": "integer", "minimum": 0,
-                                             "description": "Phiên bản bạn đã sửa từ đó; khác bản mới nhất → 409."}),
+                                             "description": "Phiên bản bạn đã sửa từ đó; khác bản mới nhất → 409."},
+                               effective_on={**DATE, "description": "Ngày hiệu lực (không trước ngày duyệt)."},
+                               change_request={**STR, "description": "Số đề nghị sửa đổi mà phiên bản thực hiện "
+                                                                     "(12/2026); để trống: đề nghị duy nhất đã chấp thuận."}),
                 errors=("400", "401", "403", "404", "409", "413", "422"),
                 description="Tệp được kiểm tra (zip, XML an toàn, không macro) trước khi lưu; lưu nguyên vẹn, "
                             "không bao giờ ghi đè. Ở cơ quan cần duyệt, bản của biên tập viên ở trạng thái pending."),
@@ -314,7 +321,7 @@ def _procedures() -> dict:
         },
         "/api/v1/procedures/{procedure_id}/versions/{number}/approve": {
             "post": operation("approveVersion", tag, "Duyệt bản nháp", answer("Phiên bản đã duyệt.", ref("Version")),
-                              params=version, body=json_body(obj(comment=STR), required=False),
+                              params=version, body=json_body(obj(comment=STR, effective_on=maybe(DATE)), required=False),
                               errors=("400", "401", "403", "404", "409")),
         },
         "/api/v1/procedures/{procedure_id}/versions/{number}/return": {
@@ -351,7 +358,7 @@ def _agencies() -> dict:
                               status="201", errors=("400", "401", "403", "404", "409"), body=json_body(obj(
                                   ["code", "name", "level"], code={**STR, "maxLength": 64},
                                   name={**STR, "maxLength": 255}, level={**STR, "enum": LEVELS},
-                                  parent=STR, kind=STR, approval_required=BOOL,
+                                  parent=STR, kind=STR, approval_required=BOOL, four_eyes_approval=BOOL,
                                   review_interval_months={"type": "integer", "minimum": 1, "maximum": 120},
                                   province={**STR, "maxLength": 64,
                                             "description": "Tỉnh của cơ quan, ví dụ Vĩnh Long."},

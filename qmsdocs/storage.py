@@ -150,6 +150,23 @@ def register_blob_store(kind: str, factory: Callable[[Flask], BlobStore]) -> Non
     _factories[kind] = factory
 
 
+# Areas other than procedures that keep files in the store (attachments of change requests…) say
+# which blobs are theirs, so the integrity check, blob migration and backups keep them too.
+# Each function takes the session and yields (sha256, size, what it belongs to).
+_blob_users: list[Callable] = []
+
+
+def register_blob_users(func: Callable) -> Callable:
+    if func not in _blob_users:
+        _blob_users.append(func)
+    return func
+
+
+def other_blob_users(db_session) -> list[tuple[str, int, str]]:
+    """Blobs referenced by registered areas, beyond the procedure versions."""
+    return [entry for func in _blob_users for entry in func(db_session)]
+
+
 def init_app(app: Flask) -> None:
     kind = app.config.get("BLOB_STORE") or default_blob_store(app.config["DATABASE_URL"])
     if kind not in BLOB_STORES:

@@ -92,6 +92,9 @@ def world(tmp_path_factory):
         uploaded = client.post("/api/v1/procedures/1/versions", data=body, headers={"Authorization": f"Bearer {editor}"},
                                content_type=f"multipart/form-data; boundary={boundary}")
         assert uploaded.status_code == 201, uploaded.get_json()
+        requested = client.post("/api/v1/change-requests", headers=headers,
+                                json={"procedure_id": 1, "content": "Sửa bước 2", "reason": "Luật mới"})
+        assert requested.status_code == 201, requested.get_json()
         yield app, headers
 
 
@@ -105,7 +108,7 @@ def _upload_form(data: bytes, **fields) -> dict:
 
 def post_paths(app) -> list[str]:
     """Every POST endpoint under /api/v1, with existing ids in its path."""
-    fill = {"procedure_id": "1", "number": "1", "alert_id": "1", "code": "STP"}
+    fill = {"procedure_id": "1", "number": "1", "alert_id": "1", "code": "STP", "request_id": "1"}
     paths = []
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods and rule.rule.startswith("/api/v1/"):

@@ -24,6 +24,7 @@ def agency_json(agency: Agency) -> dict:
         "parent": agency.parent.code if agency.parent else None,
         "active": agency.active,
         "approval_required": agency.approval_required,
+        "four_eyes_approval": agency.four_eyes_approval,
         "review_interval_months": agency.review_interval_months,
         "province": agency.province,
         "former_province": agency.former_province,
@@ -48,6 +49,9 @@ def create_agency():
     approval = data.get("approval_required", False)
     if not isinstance(approval, bool):
         raise InvalidInput("Trường 'approval_required' phải là true hoặc false.", code="invalid_field")
+    four_eyes = data.get("four_eyes_approval", False)
+    if not isinstance(four_eyes, bool):
+        raise InvalidInput("Trường 'four_eyes_approval' phải là true hoặc false.", code="invalid_field")
     interval = data.get("review_interval_months", 12)
     if not isinstance(interval, int) or isinstance(interval, bool):
         raise InvalidInput("Trường 'review_interval_months' phải là số nguyên (tháng).", code="invalid_field")
@@ -58,6 +62,7 @@ def create_agency():
         parent_code=str_field(data, "parent", required=False, max_length=64),
         kind=str_field(data, "kind", required=False, max_length=64),
         approval_required=approval,
+        four_eyes_approval=four_eyes,
         review_interval_months=interval,
         province=str_field(data, "province", required=False, max_length=64),
         former_province=str_field(data, "former_province", required=False, max_length=64),

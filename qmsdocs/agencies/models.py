@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qmsdocs.db import Base, utcnow
@@ -25,6 +25,9 @@ class Agency(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # ISO 9001 clause 7.5: when set, an editor's upload waits for an approver (chờ duyệt).
     approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Four-eyes approval (hai người): a version needs an approver other than its uploader, so an
+    # approver's own upload waits too. Implies approval_required.
+    four_eyes_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Default periodic review interval for the agency's procedures, in months.
     review_interval_months: Mapped[int] = mapped_column(Integer, default=12)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

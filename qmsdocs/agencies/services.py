@@ -29,7 +29,8 @@ def get_agency(code: str) -> Agency:
 
 def create_agency(code: str, name: str, level: str, *, parent_code: str | None = None, kind: str | None = None,
                   approval_required: bool = False, review_interval_months: int = 12,
-                  province: str | None = None, former_province: str | None = None, actor=None) -> Agency:
+                  province: str | None = None, former_province: str | None = None, actor=None,
+                  four_eyes_approval: bool = False) -> Agency:
     code = (code or "").strip()
     name = (name or "").strip()
     if not code or len(code) > 64:
@@ -54,7 +55,9 @@ def create_agency(code: str, name: str, level: str, *, parent_code: str | None =
         level=level,
         kind=kind,
         parent=parent,
-        approval_required=bool(approval_required),
+        # Four-eyes approval needs an approval step.
+        approval_required=bool(approval_required or four_eyes_approval),
+        four_eyes_approval=bool(four_eyes_approval),
         review_interval_months=review_interval_months,
     )
     session.add(agency)
@@ -72,7 +75,7 @@ def get_agency_by_id(agency_id: int) -> Agency:
 
 def update_agency(agency: Agency, *, name: str, kind: str | None = None, parent_code: str | None = None,
                   approval_required: bool = False, review_interval_months: int = 12, active: bool = True,
-                  actor=None) -> Agency:
+                  actor=None, four_eyes_approval: bool | None = None) -> Agency:
     """Edit an agency's settings; the code is its identity and never changes."""
     name = (name or "").strip()
     if not name or len(name) > 255:
@@ -93,7 +96,9 @@ def update_agency(agency: Agency, *, name: str, kind: str | None = None, parent_
         ancestor = ancestor.parent
     changes = {}
     for attribute, value in (("name", name), ("kind", (kind or "").strip() or None),
-                             ("approval_required", bool(approval_required)),
+                             ("approval_required", bool(approval_required or four_eyes_approval)),
+                             ("four_eyes_approval", agency.four_eyes_approval if four_eyes_approval is None
+                              else bool(four_eyes_approval)),
                              ("review_interval_months", review_interval_months), ("active", bool(active))):
         if getattr(agency, attribute) != value:
             changes[attribute] = value

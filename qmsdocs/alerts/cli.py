@@ -14,9 +14,15 @@ alerts_group = AppGroup("alerts", help="Cảnh báo quy trình lạc hậu.")
 @alerts_group.command("evaluate")
 def evaluate_command() -> None:
     """Full re-evaluation of every rule (review overdue, changes that took effect); safe to repeat."""
+    from qmsdocs import events
     from qmsdocs.alerts.services import evaluate_all
     from qmsdocs.auth.permissions import SYSTEM
+    from qmsdocs.clock import local_today
 
+    # Versions reaching their effective date today become current before the rules read the state.
+    in_force = events.opened_by(events.daily_run.send(None, today=local_today(), actor=SYSTEM))
+    if in_force:
+        click.echo(f"{in_force} phiên bản đến ngày hiệu lực đã trở thành bản hiện hành.")
     report = evaluate_all(actor=SYSTEM)
     session.commit()
     click.echo(report.line())

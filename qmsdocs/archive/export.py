@@ -26,11 +26,11 @@ from qmsdocs.reports.models import Assessment
 from qmsdocs.storage import blob_store
 
 AGENCY_FIELDS = ("code", "name", "level", "kind", "active", "approval_required", "review_interval_months",
-                 "created_at", "unit_type", "established_on", "dissolved_on")
+                 "created_at", "unit_type", "established_on", "dissolved_on", "four_eyes_approval")
 PROCEDURE_FIELDS = ("code", "title", "field", "review_interval_months", "status", "retired_reason", "retired_at",
                     "open_alerts", "created_at", "updated_at")
 VERSION_FIELDS = ("number", "sha256", "size", "filename", "uploaded_at", "note", "doc_code", "doc_revision",
-                  "doc_issued_on", "text", "state", "decided_at", "decision_comment")
+                  "doc_issued_on", "text", "state", "decided_at", "decision_comment", "effective_on", "in_force_from")
 ALERT_FIELDS = ("rule", "cause", "tthc_code", "status", "upcoming", "effective_on", "message", "resolution_hint",
                 "opened_at", "acknowledged_at", "resolved_at", "resolution", "dismissed_at", "dismissal_reason")
 REVIEW_FIELDS = ("reviewed_on", "note", "recorded_at")

@@ -355,7 +355,8 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
                         review_interval_months=source["review_interval_months"],
                         created_at=parse_datetime(source["created_at"]), unit_type=source["unit_type"],
                         established_on=parse_date(source["established_on"]),
-                        dissolved_on=parse_date(source["dissolved_on"]))
+                        dissolved_on=parse_date(source["dissolved_on"]),
+                        four_eyes_approval=bool(source.get("four_eyes_approval", False)))
         session.add(agency)
         session.flush()
     if agency_plan.former_province and hasattr(Agency, "former_province"):
@@ -399,6 +400,7 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
             text=record["text"], state=record["state"], decided_by_id=users.get(decider),
             decided_by_name=None if decider in users else decider,
             decided_at=parse_datetime(record["decided_at"]), decision_comment=record["decision_comment"],
+            effective_on=parse_date(record.get("effective_on")), in_force_from=_in_force_from(record),
             citations=[Citation(**citation) for citation in record["citations"]])
         session.add(version)
         batch.append(((record["procedure_source_id"], record["number"]), version))
@@ -466,3 +468,13 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
         indexer.mark(procedure.id)
     session.flush()
     return len(procedures), len(versions)
+
+
+def _in_force_from(record: dict):
+    """The day a version became current; archives written before effective dates had none: its approval or upload day."""
+    if "in_force_from" in record:
+        return parse_date(record["in_force_from"])
+    if record["state"] != "approved":
+        return None
+    moment = parse_datetime(record["decided_at"]) or parse_datetime(record["uploaded_at"])
+    return moment.date() if moment else None

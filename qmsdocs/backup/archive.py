@@ -122,7 +122,13 @@ def referenced_blobs_in_sqlite(path: Path) -> dict[str, int]:
     """sha256 → size of every version's blob in a database copy."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return {sha: size for sha, size in connection.execute("SELECT sha256, size FROM procedure_versions")}
+        blobs = {sha: size for sha, size in connection.execute("SELECT sha256, size FROM procedure_versions")}
+        # Files other areas keep in the store (attachments of change requests), when the copy has them.
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "change_requests" in tables:
+            blobs.update(connection.execute("SELECT attachment_sha256, attachment_size FROM change_requests "
+                                            "WHERE attachment_sha256 IS NOT NULL"))
+        return blobs
     finally:
         connection.close()
 
@@ -130,7 +136,11 @@ def referenced_blobs_in_sqlite(path: Path) -> dict[str, int]:
 def referenced_blobs_live(db_session) -> dict[str, int]:
     from qmsdocs.procedures.models import ProcedureVersion
 
-    return {sha: size for sha, size in db_session.execute(select(ProcedureVersion.sha256, ProcedureVersion.size))}
+    from qmsdocs.storage import other_blob_users
+
+    blobs = {sha: size for sha, size, _owner in other_blob_users(db_session)}
+    blobs.update({sha: size for sha, size in db_session.execute(select(ProcedureVersion.sha256, ProcedureVersion.size))})
+    return blobs
 
 
 def sqlite_online_copy(source: Path, target: Path) -> None:

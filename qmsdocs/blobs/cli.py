@@ -24,7 +24,9 @@ def blobs_group() -> None:
 def referenced_keys() -> list[str]:
     from qmsdocs.procedures.models import ProcedureVersion
 
-    return sorted(set(session.scalars(select(ProcedureVersion.sha256))))
+    from qmsdocs.storage import other_blob_users
+
+    return sorted(set(session.scalars(select(ProcedureVersion.sha256))) | {sha for sha, _s, _o in other_blob_users(session)})
 
 
 def migrate_blobs(to: str, echo=lambda line: None) -> dict[str, int]:

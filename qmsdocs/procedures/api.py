@@ -8,6 +8,7 @@ from io import BytesIO
 from flask import current_app, jsonify, request, send_file, url_for
 
 from qmsdocs.api import api_blueprint, api_user, int_arg, json_body, str_field
+from qmsdocs.clock import parse_date
 from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import InvalidInput, UploadRefused
 from qmsdocs.paging import page_request
@@ -33,6 +34,9 @@ def version_json(version: ProcedureVersion) -> dict:
         "uploaded_by": version.uploader_name,
         "note": version.note,
         "state": version.state,
+        # Ngày hiệu lực chosen (None: on approval) and the day it actually became current.
+        "effective_on": version.effective_on.isoformat() if version.effective_on else None,
+        "in_force_from": version.in_force_from.isoformat() if version.in_force_from else None,
         "status": services.version_status(version),
         "status_label": services.version_status_label(version),
         "metadata": {
@@ -128,6 +132,8 @@ def upload_version(procedure_id: int):
         base_version=int_arg(request.form.get("base_version"), "base_version", minimum=0),
         actor=api_user(),
         max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+        effective_on=parse_date(request.form.get("effective_on"), "effective_on"),
+        change_request=(request.form.get("change_request") or "").strip()[:20] or None,
     )
     version = result.version
     body = version_json(version)
@@ -146,8 +152,10 @@ def upload_version(procedure_id: int):
 def approve_version(procedure_id: int, number: int):
     procedure = services.get_procedure(procedure_id)
     version = services.get_version(procedure, number)
-    comment = str_field(json_body(allow_empty=True), "comment", required=False, max_length=2000) or ""
-    services.decide_version(version, approve=True, comment=comment, actor=api_user())
+    data = json_body(allow_empty=True)
+    comment = str_field(data, "comment", required=False, max_length=2000) or ""
+    extra = {"effective_on": parse_date(data["effective_on"], "effective_on")} if "effective_on" in data else {}
+    services.decide_version(version, approve=True, comment=comment, actor=api_user(), **extra)
     return jsonify(version_json(version))
 
 

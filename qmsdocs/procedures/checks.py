@@ -9,7 +9,7 @@ from sqlalchemy import select
 from qmsdocs.db import session
 from qmsdocs.integrity import Finding
 from qmsdocs.procedures.models import ProcedureVersion
-from qmsdocs.storage import blob_store
+from qmsdocs.storage import blob_store, other_blob_users
 
 # A blob younger than this may belong to an upload whose row is about to commit.
 ORPHAN_GRACE_SECONDS = 600
@@ -23,6 +23,8 @@ def check_blobs(repair: bool) -> list[Finding]:
         select(ProcedureVersion.procedure_id, ProcedureVersion.number, ProcedureVersion.sha256)
     ):
         referenced.setdefault(sha, []).append(f"quy trình {procedure_id} v{number}")
+    for sha, _size, owner in other_blob_users(session):
+        referenced.setdefault(sha, []).append(owner)
     for sha, users in referenced.items():
         if not store.exists(sha):
             findings.append(Finding("missing_blob", sha, f"thiếu tệp của {', '.join(users)}"))

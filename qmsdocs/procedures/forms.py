@@ -28,6 +28,11 @@ class UploadForm(FlaskForm):
                          validators=[DataRequired(message=_l("Hãy ghi nội dung thay đổi của phiên bản này.")),
                                      Length(max=MAX_NOTE_LENGTH)])
     base_version = HiddenField()
+    # Ngày hiệu lực: empty means in force as soon as it is approved.
+    effective_on = StringField(_l("Ngày hiệu lực (để trống: có hiệu lực ngay khi được duyệt)"),
+                               validators=[Optional(), Length(max=10)])
+    # The change request this version answers (số 12/2026); empty: the single accepted one, if any.
+    change_request = StringField(_l("Theo đề nghị số"), validators=[Optional(), Length(max=20)])
 
 
 class RetireForm(FlaskForm):
@@ -37,6 +42,7 @@ class RetireForm(FlaskForm):
 
 class ApproveForm(FlaskForm):
     comment = TextAreaField(_l("Ý kiến phê duyệt (không bắt buộc)"), validators=[Optional(), Length(max=2000)])
+    effective_on = StringField(_l("Ngày hiệu lực"), validators=[Optional(), Length(max=10)])
 
 
 class ReturnForm(FlaskForm):

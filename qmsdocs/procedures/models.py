@@ -116,6 +116,11 @@ class ProcedureVersion(Base):
     decided_by_name: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None]
     decision_comment: Mapped[str | None] = mapped_column(Text)
+    # Ngày hiệu lực chosen for an approved version: it becomes current on that day (Vietnam's calendar),
+    # the previous version staying in force until then. None: in force as soon as it is approved.
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    # The day it actually became current; None while it never was. What "as of a date" pages read.
+    in_force_from: Mapped[date | None] = mapped_column(Date, index=True)
 
     procedure: Mapped[Procedure] = relationship(back_populates="versions", foreign_keys=[procedure_id])
     uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])

@@ -47,6 +47,8 @@ class ProcedureFilters:
     stale: bool = False
     sort: str = "code"
     page: int = 1
+    # Xem như ngày: kept in links as given; the route parses and checks it.
+    as_of: str = ""
 
     @classmethod
     def from_args(cls, args) -> ProcedureFilters:
@@ -60,14 +62,43 @@ class ProcedureFilters:
             stale=args.get("stale") in ("1", "on", "true"),
             sort=sort if sort in SORTS else "code",
             page=lenient_page(args).page,
+            as_of=(args.get("as_of") or "").strip()[:10],
         )
 
     def as_args(self, **changes) -> dict:
         """Query-string arguments for a link that keeps the current filters."""
         values = {"q": self.q, "agency": self.agency, "status": self.status, "field": self.field,
-                  "stale": "1" if self.stale else "", "sort": self.sort, "page": self.page}
+                  "stale": "1" if self.stale else "", "sort": self.sort, "page": self.page, "as_of": self.as_of}
         values.update(changes)
         return {key: value for key, value in values.items() if value not in ("", None, 1) or key == "status"}
+
+
+def versions_in_force_on(procedure_ids: list[int], day: date) -> dict[int, ProcedureVersion]:
+    """The version of each procedure that was in force on a day (ngày hiệu lực reached, not yet replaced)."""
+    if not procedure_ids:
+        return {}
+    rows = session.scalars(
+        select(ProcedureVersion).options(*_light_version_options())
+        .where(ProcedureVersion.procedure_id.in_(procedure_ids), ProcedureVersion.state == "approved",
+               ProcedureVersion.in_force_from.is_not(None), ProcedureVersion.in_force_from <= day)
+        .order_by(ProcedureVersion.procedure_id, ProcedureVersion.in_force_from, ProcedureVersion.number))
+    found: dict[int, ProcedureVersion] = {}
+    for version in rows:
+        found[version.procedure_id] = version  # the last one in order is the one in force that day
+    return found
+
+
+def retired_by(procedure: Procedure, day: date) -> bool:
+    """Whether the procedure had been retired on that day."""
+    return procedure.retired_at is not None and local_time(procedure.retired_at).date() <= day
+
+
+def scheduled_versions(procedure: Procedure) -> list[ProcedureVersion]:
+    """Approved versions waiting for their effective date (sẽ có hiệu lực)."""
+    current = procedure.current_version
+    return [v for v in procedure.versions
+            if v.state == "approved" and v.in_force_from is None and v.effective_on is not None
+            and (current is None or v.number > current.number)]
 
 
 def _light_version_options():

@@ -21,6 +21,8 @@ CODE_MISMATCH = "code_mismatch"
 SAME_AS_EARLIER_VERSION = "same_as_earlier_version"
 NOTE_MISSING = "note_missing"
 PENDING_APPROVAL = "pending_approval"
+# Approved, but in force only from its effective date (ngày hiệu lực).
+EFFECTIVE_LATER = "effective_later"
 # Not a problem, a notice: a legacy .doc was read through its conversion to .docx.
 CONVERTED_FROM_DOC = "converted_from_doc"
 # The ISO header block (Mã hiệu / Lần ban hành / Ngày ban hành) could not be read (confirmation step).

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from qmsdocs.audit.services import events_for
 from qmsdocs.auth.permissions import can_approve, can_write, require_approve, require_write
+from qmsdocs.clock import local_today, parse_date
 from qmsdocs.db import session
 from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import Conflict, InvalidInput, QmsError, UploadRefused
@@ -56,15 +57,31 @@ def _int_arg(name: str, default: int | None = None) -> int | None:
 
 # Lists -------------------------------------------------------------------------
 
+def _as_of():
+    """`?as_of=YYYY-MM-DD`: show what was in force on a past day; None for today."""
+    day = parse_date(request.args.get("as_of"), "as_of")
+    if day is not None and day > local_today():
+        raise InvalidInput("Chỉ xem được quy trình theo một ngày đã qua hoặc hôm nay. Hãy chọn lại ngày.",
+                           code="invalid_as_of")
+    return day
+
+
 @bp.get("/procedures")
 @login_required
 def procedures():
+    as_of = _as_of()
     filters = queries.ProcedureFilters.from_args(request.args)
+    if as_of is not None and "status" not in request.args:
+        filters.status = "all"  # a procedure retired since was in force then
     page = queries.procedure_page(filters)
+    in_force = queries.versions_in_force_on([p.id for p in page.items], as_of) if as_of else {}
     return render_template(
         "procedures/procedures.html",
         filters=filters,
         page=page,
+        as_of=as_of,
+        in_force=in_force,
+        retired_then={p.id for p in page.items if as_of and queries.retired_by(p, as_of)},
         pending=queries.pending_counts([p.id for p in page.items]),
         agencies=queries.agencies_for_select(),
         fields=queries.distinct_fields(),
@@ -132,7 +149,7 @@ def retire(procedure_id: int):
 
 # The procedure page -------------------------------------------------------------------
 
-def _procedure_page(procedure: Procedure, shown: ProcedureVersion | None):
+def _procedure_page(procedure: Procedure, shown: ProcedureVersion | None, as_of=None):
     user = actor()
     versions = queries.procedure_versions(procedure)
     pending = [v for v in versions if v.state == "pending"]
@@ -145,6 +162,9 @@ def _procedure_page(procedure: Procedure, shown: ProcedureVersion | None):
         versions=versions,
         labels={v.id: services.version_status_label(v) for v in versions},
         pending=pending,
+        scheduled=queries.scheduled_versions(procedure),
+        as_of=as_of,
+        retired_then=bool(as_of and queries.retired_by(procedure, as_of)),
         events=events_for("procedure", procedure.id, limit=100),
         may_write=can_write(user, procedure.agency_id) and procedure.status == "active",
         may_approve=can_approve(user, procedure.agency_id),
@@ -157,6 +177,9 @@ def _procedure_page(procedure: Procedure, shown: ProcedureVersion | None):
 @login_required
 def procedure_detail(procedure_id: int):
     procedure = services.get_procedure(procedure_id)
+    as_of = _as_of()
+    if as_of is not None:
+        return _procedure_page(procedure, queries.versions_in_force_on([procedure.id], as_of).get(procedure.id), as_of)
     return _procedure_page(procedure, procedure.current_version or procedure.latest_version)
 
 
@@ -227,12 +250,18 @@ def _decide(procedure_id: int, number: int, *, approve: bool):
     try:
         if not form.validate():
             raise InvalidInput(form_errors(form), code="invalid_form")
-        services.decide_version(version, approve=approve, comment=text or "", actor=actor())
+        extra = {}
+        if approve and (form.effective_on.data or "").strip():
+            extra["effective_on"] = parse_date(form.effective_on.data, "effective_on")
+        services.decide_version(version, approve=approve, comment=text or "", actor=actor(), **extra)
     except (InvalidInput, Conflict) as error:
         session.rollback()
         flash(error.message, "error")
         return redirect(url_for("web.version_detail", procedure_id=procedure.id, number=number), 303)
-    if approve:
+    if approve and not version.is_current:
+        flash(_("Đã phê duyệt phiên bản %(n)s; phiên bản sẽ có hiệu lực từ ngày %(d)s.", n=number,
+                d=version.effective_on.strftime("%d/%m/%Y")), "success")
+    elif approve:
         flash(_("Đã phê duyệt phiên bản %(n)s; phiên bản này nay là bản hiện hành.", n=number), "success")
     else:
         flash(_("Đã trả lại phiên bản %(n)s cho người soạn kèm lý do.", n=number), "success")
@@ -303,6 +332,8 @@ def upload(procedure_id: int):
         result = services.add_version(
             procedure, data, filename, note=form.note.data, base_version=_base_version(), actor=actor(),
             max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+            effective_on=parse_date(form.effective_on.data, "effective_on"),
+            change_request=(form.change_request.data or "").strip() or None,
         )
     except (InvalidInput, UploadRefused, Conflict) as error:
         if wants_json():
@@ -312,6 +343,9 @@ def upload(procedure_id: int):
     if version.state == "pending":
         message = _("Đã lưu phiên bản %(n)s. Phiên bản đang chờ duyệt; nó có hiệu lực khi được phê duyệt.",
                     n=version.number)
+    elif not version.is_current:
+        message = _("Đã lưu phiên bản %(n)s; phiên bản sẽ có hiệu lực từ ngày %(d)s.", n=version.number,
+                    d=version.effective_on.strftime("%d/%m/%Y"))
     else:
         message = _("Đã lưu phiên bản %(n)s; đây là bản hiện hành.", n=version.number)
     target = url_for("web.procedure_detail", procedure_id=procedure.id)
@@ -328,7 +362,7 @@ def _flash_saved(message: str, result) -> None:
     """One banner per fact: the success message already says a draft waits for approval."""
     flash(message, "success")
     for warning in result.details:
-        if warning.code != revisions.PENDING_APPROVAL:
+        if warning.code not in (revisions.PENDING_APPROVAL, revisions.EFFECTIVE_LATER):
             flash(warning.message, "warning")
 
 

@@ -19,6 +19,7 @@ from qmsdocs import events
 from qmsdocs.agencies.models import Agency
 from qmsdocs.agencies.services import get_agency
 from qmsdocs.audit.services import record
+from qmsdocs.clock import local_today
 from qmsdocs.auth.permissions import can_approve, require_approve, require_write
 from qmsdocs.db import session, utcnow
 from qmsdocs.docx.citations import extract_citations
@@ -180,9 +181,15 @@ class UploadResult:
 
 
 def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note: str = "",
-                base_version: int | None = None, actor=None, max_bytes: int) -> UploadResult:
-    """The upload pipeline: validate → check conflicts → extract → store blob → record."""
+                base_version: int | None = None, actor=None, max_bytes: int,
+                effective_on: date | None = None, change_request: str | None = None) -> UploadResult:
+    """The upload pipeline: validate → check conflicts → extract → store blob → record.
+
+    `effective_on`: the day an approved version takes effect (the previous one stays current
+    until then); `change_request`: the request it answers ("12/2026"), for the areas listening.
+    """
     require_write(actor, procedure.agency_id)
+    _refuse_effective_before_approval(effective_on)
     note = (note or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"Ghi chú thay đổi dài tối đa {MAX_NOTE_LENGTH} ký tự.", code="note_too_long")
@@ -209,7 +216,7 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
     details += revisions.note_missing(note)
     blob_store().put(data)
 
-    approved = not procedure.agency.approval_required or can_approve(actor, procedure.agency_id)
+    approved = not needs_approval(procedure, actor)
     version = ProcedureVersion(
         procedure=procedure,
         number=latest_number + 1,
@@ -223,6 +230,7 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
         doc_issued_on=content.metadata.issued_on,
         text=content.text,
         state="approved" if approved else "pending",
+        effective_on=effective_on,
     )
     version.citations = [
         Citation(symbol=c.symbol, key=c.key, location=c.location, context=c.context[:400],
@@ -236,9 +244,14 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
         # Warnings never block; who went on despite them stays on record.
         record(actor, "version.upload_warnings", "procedure", procedure.id, agency_id=procedure.agency_id,
                version=version.number, warnings=[w.as_dict() for w in details])
-    events.version_added.send(version, became_current=approved)
-    if approved:
-        _make_current(version)
+    in_force_now = approved and not _takes_effect_later(version)
+    events.version_added.send(version, became_current=in_force_now, change_request=change_request, actor=actor)
+    if in_force_now:
+        make_current(version)
+    elif approved:
+        details.append(revisions.UploadWarning(
+            revisions.EFFECTIVE_LATER,
+            f"Phiên bản sẽ có hiệu lực từ ngày {effective_on:%d/%m/%Y}; đến ngày đó phiên bản trước vẫn là bản hiện hành."))
     else:
         details.append(revisions.UploadWarning(
             revisions.PENDING_APPROVAL, "Phiên bản đang chờ duyệt; nó chỉ có hiệu lực sau khi người phê duyệt đồng ý."))
@@ -262,10 +275,38 @@ def _latest_version(procedure: Procedure) -> ProcedureVersion | None:
     )
 
 
-def _make_current(version: ProcedureVersion) -> None:
+def needs_approval(procedure: Procedure, actor) -> bool:
+    """A draft waits for an approver; with four-eyes approval even an approver's own upload does."""
+    agency = procedure.agency
+    if agency.four_eyes_approval:
+        return True
+    return agency.approval_required and not can_approve(actor, procedure.agency_id)
+
+
+def _refuse_effective_before_approval(effective_on: date | None) -> None:
+    """A version cannot take effect before the day it is approved (today at the earliest)."""
+    today = local_today()
+    if effective_on is not None and effective_on < today:
+        raise InvalidInput(
+            f"Ngày hiệu lực {effective_on:%d/%m/%Y} trước ngày phê duyệt ({today:%d/%m/%Y}). "
+            "Hãy chọn ngày hiệu lực từ hôm nay trở đi, hoặc để trống để có hiệu lực ngay khi được duyệt.",
+            code="effective_before_approval",
+        )
+
+
+def _takes_effect_later(version: ProcedureVersion) -> bool:
+    return version.effective_on is not None and version.effective_on > local_today()
+
+
+def make_current(version: ProcedureVersion, *, in_force_from: date | None = None) -> None:
+    """The version comes into force: everything that reads the current version follows it from now.
+
+    `in_force_from`: the effective date it reached (the day it legally took effect), else today.
+    """
     procedure = version.procedure
     previous = procedure.current_version
     procedure.current_version = version
+    version.in_force_from = in_force_from or local_today()
     procedure.updated_at = utcnow()
     session.flush()
     events.version_became_current.send(version, previous=previous)
@@ -289,13 +330,30 @@ def _refuse_if_unchanged(latest: ProcedureVersion | None, digest: str) -> None:
         )
 
 
-def decide_version(version: ProcedureVersion, *, approve: bool, comment: str = "", actor=None) -> None:
-    """Approve a draft (it becomes current) or return it to its author with a reason."""
+KEEP = object()
+
+
+def decide_version(version: ProcedureVersion, *, approve: bool, comment: str = "", actor=None,
+                   effective_on=KEEP) -> None:
+    """Approve a draft (it becomes current, now or on its effective date) or return it with a reason.
+
+    `effective_on` replaces the date the uploader proposed (None: in force on approval).
+    """
     procedure = version.procedure
     require_approve(actor, procedure.agency_id)
     comment = (comment or "").strip()
     if version.state != "pending":
         raise Conflict("Phiên bản này không ở trạng thái chờ duyệt.", code="not_pending")
+    if approve and procedure.agency.four_eyes_approval and version.uploaded_by_id is not None \
+            and version.uploaded_by_id == getattr(actor, "id", None):
+        raise Conflict(
+            "Cơ quan áp dụng phê duyệt hai người: người tải phiên bản lên không được tự phê duyệt. "
+            "Hãy nhờ một người phê duyệt khác của cơ quan.",
+            code="four_eyes_same_person",
+        )
+    if approve:
+        chosen = version.effective_on if effective_on is KEEP else effective_on
+        _refuse_effective_before_approval(chosen)
     if not approve and not comment:
         raise InvalidInput("Hãy ghi lý do trả lại để người soạn biết cần sửa gì.", code="reason_required")
     newer_approved = session.scalar(
@@ -308,13 +366,16 @@ def decide_version(version: ProcedureVersion, *, approve: bool, comment: str = "
     if approve and newer_approved:
         raise Conflict("Đã có phiên bản mới hơn được duyệt; không thể duyệt bản nháp cũ này.", code="superseded_draft")
     version.state = "approved" if approve else "returned"
+    if approve:
+        version.effective_on = chosen
     version.decided_by_id = getattr(actor, "id", None)
     version.decided_at = utcnow()
     version.decision_comment = comment or None
     record(actor, "version.approve" if approve else "version.return", "procedure", procedure.id,
-           agency_id=procedure.agency_id, version=version.number, comment=comment)
-    if approve:
-        _make_current(version)
+           agency_id=procedure.agency_id, version=version.number, comment=comment,
+           effective_on=version.effective_on.isoformat() if approve and version.effective_on else None)
+    if approve and not _takes_effect_later(version):
+        make_current(version)
 
 
 def get_version(procedure: Procedure, number: int) -> ProcedureVersion:
@@ -347,35 +408,51 @@ VERSION_STATUS_LABELS = {
     "retired": "hết hiệu lực",
     "pending": "chờ duyệt",
     "returned": "bị trả lại",
+    "scheduled": "sẽ có hiệu lực",
 }
 
 
 def version_status(version: ProcedureVersion) -> str:
-    """What a reader must know before using a copy, as a code: current, superseded, retired, pending, returned."""
+    """What a reader must know before using a copy, as a code: current, superseded, retired, pending,
+    returned, scheduled (approved, waiting for its effective date)."""
     if version.state in ("pending", "returned"):
         return version.state
     if version.procedure.status == "retired":
         return "retired"
     if version.procedure.current_version_id == version.id:
         return "current"
+    if is_scheduled(version):
+        return "scheduled"
     return "superseded"
 
 
+def is_scheduled(version: ProcedureVersion) -> bool:
+    """Approved, never in force yet, and newer than the version in force: it waits for its date."""
+    if version.state != "approved" or version.in_force_from is not None or version.effective_on is None:
+        return False
+    current = version.procedure.current_version
+    return current is None or version.number > current.number
+
+
 def version_status_label(version: ProcedureVersion) -> str:
-    """The Vietnamese phrase of version_status: in force, superseded, draft…"""
-    return VERSION_STATUS_LABELS[version_status(version)]
+    """The Vietnamese phrase of version_status: in force, superseded, draft, in force from a date…"""
+    status = version_status(version)
+    if status == "scheduled":
+        return f"sẽ có hiệu lực từ {version.effective_on:%d/%m/%Y}"
+    return VERSION_STATUS_LABELS[status]
 
 
 def download_name(version: ProcedureVersion) -> str:
     """Superseded, retired and draft copies say so in their file name."""
     name = version.filename
-    label = version_status_label(version)
-    if label == "hiện hành":
+    status = version_status(version)
+    if status == "current":
         return name
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, "docx"
-    tag = {"hết hiệu lực": "HET-HIEU-LUC", "chờ duyệt": "BAN-NHAP", "bị trả lại": "BI-TRA-LAI"}[label]
+    tag = {"superseded": "HET-HIEU-LUC", "retired": "HET-HIEU-LUC", "pending": "BAN-NHAP",
+           "returned": "BI-TRA-LAI", "scheduled": "CHUA-HIEU-LUC"}[status]
     return f"{stem} [{tag} v{version.number}].{ext}"
 
 
@@ -444,7 +521,7 @@ def inspect_upload(data: bytes, max_bytes: int, *, filename: str | None = None,
                 revisions.METADATA_MISSING,
                 "Không đọc được mã hiệu, lần ban hành, ngày ban hành ở đầu tài liệu. "
                 "Hãy kiểm tra tài liệu có khối thông tin ISO (Mã hiệu / Lần ban hành / Ngày ban hành)."))
-        inspection.needs_approval = procedure.agency.approval_required and not can_approve(actor, procedure.agency_id)
+        inspection.needs_approval = needs_approval(procedure, actor)
         if inspection.needs_approval:
             inspection.details.append(revisions.UploadWarning(
                 revisions.PENDING_APPROVAL,

@@ -120,17 +120,20 @@ def procedure_states(procedure_ids: Iterable[int] | None = None) -> dict[int, Pr
             current_ids[pid] = current_id
         versions = session.execute(
             select(ProcedureVersion.procedure_id, ProcedureVersion.id, ProcedureVersion.number,
-                   ProcedureVersion.state)
+                   ProcedureVersion.state, ProcedureVersion.in_force_from)
             .where(ProcedureVersion.procedure_id.in_(chunk))
             .order_by(ProcedureVersion.procedure_id, ProcedureVersion.number)
         )
-        for pid, version_id, number, state_name in versions:
+        for pid, version_id, number, state_name, in_force_from in versions:
             state = states.get(pid)
             if state is None:
                 continue
             if current_ids.get(pid) == version_id:
                 state.current_version = (version_id, number)
-            elif state_name == "approved":
+            elif state_name == "approved" and (in_force_from is not None or (
+                    state.current_version is None and current_ids.get(pid) is not None)):
+                # Past versions only: one approved but still waiting for its effective date (never in
+                # force, newer than the current one) is not history. Versions come in number order.
                 state.history.append((version_id, number))
         links = session.execute(
             select(ProcedureAdminProcedure.procedure_id, ProcedureAdminProcedure.code)

@@ -17,6 +17,7 @@ NAV_ITEMS = [
     ("web.procedures", _l("Quy trình")),
     ("search.search_page", _l("Tìm kiếm")),
     ("alerts.dashboard", _l("Cảnh báo")),
+    ("doccontrol.requests_list", _l("Đề nghị sửa đổi")),
     ("legal.index", _l("Văn bản pháp luật")),
     ("catalog.index", _l("Thủ tục hành chính")),
     ("reports.index", _l("Báo cáo")),

@@ -52,6 +52,7 @@ def new_agency():
         agency = agency_services.create_agency(
             form.code.data, form.name.data, form.level.data, parent_code=form.parent.data or None,
             kind=(form.kind.data or "").strip() or None, approval_required=form.approval_required.data,
+            four_eyes_approval=form.four_eyes_approval.data,
             review_interval_months=form.review_interval_months.data, actor=actor(),
         )
     except FORM_ERRORS as error:
@@ -77,7 +78,7 @@ def edit_agency(agency_id: int):
             raise InvalidInput(form_errors(form), code="invalid_form")
         agency_services.update_agency(
             agency, name=form.name.data, kind=form.kind.data, parent_code=form.parent.data or None,
-            approval_required=form.approval_required.data,
+            approval_required=form.approval_required.data, four_eyes_approval=form.four_eyes_approval.data,
             review_interval_months=form.review_interval_months.data, active=form.active.data, actor=actor(),
         )
     except FORM_ERRORS as error:

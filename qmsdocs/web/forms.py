@@ -28,6 +28,7 @@ class AgencyForm(FlaskForm):
     kind = StringField(_l("Loại (sở, chi cục, UBND xã…)"), validators=[Optional(), Length(max=64)])
     parent = SelectField(_l("Cơ quan cấp trên"), validators=[Optional()])
     approval_required = BooleanField(_l("Phiên bản mới phải được phê duyệt trước khi có hiệu lực"))
+    four_eyes_approval = BooleanField(_l("Phê duyệt hai người: người tải lên không được tự phê duyệt phiên bản của mình"))
     review_interval_months = interval_field(_l("Chu kỳ rà soát định kỳ (tháng)"), required=True)
     active = BooleanField(_l("Đang hoạt động"), default=True)
 
