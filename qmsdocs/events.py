@@ -17,6 +17,9 @@ procedure_changed = _signals.signal("procedure-changed")
 # sender: the new ProcedureVersion; kwargs: became_current (bool).
 version_added = _signals.signal("version-added")
 
+# sender: the ProcedureVersion whose attached forms (biểu mẫu) were added or replaced; kwargs: none.
+version_forms_changed = _signals.signal("version-forms-changed")
+
 # sender: the ProcedureVersion that became current (after an approval or a direct upload);
 # kwargs: previous (the ProcedureVersion it replaced, or None).
 version_became_current = _signals.signal("version-became-current")

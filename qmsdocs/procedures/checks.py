@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
 
@@ -14,6 +15,16 @@ from qmsdocs.storage import blob_store
 # A blob younger than this may belong to an upload whose row is about to commit.
 ORPHAN_GRACE_SECONDS = 600
 
+# Other areas that keep files in the blob store (attached forms) say which blobs they use, so
+# those are checked like version files and never taken for orphans: () -> [(sha256, who uses it)].
+BlobReferences = Callable[[], Iterable[tuple[str, str]]]
+_blob_references: list[BlobReferences] = []
+
+
+def register_blob_references(func: BlobReferences) -> None:
+    if func not in _blob_references:
+        _blob_references.append(func)
+
 
 def check_blobs(repair: bool) -> list[Finding]:
     store = blob_store()
@@ -23,6 +34,9 @@ def check_blobs(repair: bool) -> list[Finding]:
         select(ProcedureVersion.procedure_id, ProcedureVersion.number, ProcedureVersion.sha256)
     ):
         referenced.setdefault(sha, []).append(f"quy trình {procedure_id} v{number}")
+    for references in _blob_references:
+        for sha, user in references():
+            referenced.setdefault(sha, []).append(user)
     for sha, users in referenced.items():
         if not store.exists(sha):
             findings.append(Finding("missing_blob", sha, f"thiếu tệp của {', '.join(users)}"))
