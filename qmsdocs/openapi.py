@@ -303,7 +303,9 @@ def _procedures() -> dict:
                     "UploadedVersion")), status="201", params=[PROCEDURE_ID],
                 body=multipart(["file"], file=FILE, note={**STR, "maxLength": 2000},
                                base_version={"type": "integer", "minimum": 0,
-                                             "description": "Phiên bản bạn đã sửa từ đó; khác bản mới nhất → 409."}),
+                                             "description": "Phiên bản bạn đã sửa từ đó; khác bản mới nhất → 409."},
+                               forms={**array(FILE), "description": "Biểu mẫu gửi kèm (.docx, .xlsx, .pdf; ký hiệu "
+                                      "đọc từ tên tệp); một biểu mẫu bị từ chối thì cả phiên bản không được lưu."}),
                 errors=("400", "401", "403", "404", "409", "413", "422"),
                 description="Tệp được kiểm tra (zip, XML an toàn, không macro) trước khi lưu; lưu nguyên vẹn, "
                             "không bao giờ ghi đè. Ở cơ quan cần duyệt, bản của biên tập viên ở trạng thái pending."),

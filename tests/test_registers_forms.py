@@ -235,3 +235,58 @@ def test_integrity_check_counts_form_blobs_as_used(app, admin_api, procedure):
         session.commit()
     assert [f for f in findings if f.kind == "orphan_blob"] == []
     assert admin_api.get(f"/api/v1/procedures/{procedure['id']}/versions/1/forms/BM-01/file").data == PDF
+
+
+def test_forms_sent_with_a_version_upload_are_attached_or_refuse_the_whole_upload(app, admin_api, procedure,
+                                                                                  make_docx):
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    def upload(revision, *forms):
+        fields = {"file": FileStorage(io.BytesIO(make_docx(code="QT-01/STP", revision=revision)),
+                                      filename="QT-01.docx"), "note": "Sửa đổi"}
+        boundary, body = encode_multipart(fields)
+        # werkzeug's encoder takes one file per name: add the forms as repeated parts by hand.
+        extra = b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="forms"; filename="{name}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n" for data, name in forms)
+        body = body.replace(f"--{boundary}--".encode(), extra + f"--{boundary}--".encode())
+        return admin_api.client.post(f"/api/v1/procedures/{procedure['id']}/versions", data=body,
+                                     headers=admin_api.headers,
+                                     content_type=f"multipart/form-data; boundary={boundary}")
+
+    attach(admin_api, procedure["id"], 1, PDF, "QT-01 BM-01.pdf")
+    saved = upload("02", (make_xlsx(), "QT-01 BM-02.xlsx"))
+    assert saved.status_code == 201, saved.get_json()
+    assert saved.get_json()["forms"] == ["BM-02"]
+    listed = admin_api.get(f"/api/v1/procedures/{procedure['id']}/versions/2/forms").get_json()["forms"]
+    assert [(f["code"], f["carried_over"]) for f in listed] == [("BM-01", True), ("BM-02", False)]
+
+    before = counts(app)
+    refused = upload("03", (make_xlsx(), "QT-01 BM-03.xlsx"), (b"<html>", "QT-01 BM-04.pdf"))
+    assert refused.status_code == 422
+    assert "QT-01 BM-04.pdf" in refused.get_json()["error"]["message"]
+    assert counts(app)[:2] == before[:2]
+    detail = admin_api.get(f"/api/v1/procedures/{procedure['id']}").get_json()
+    assert detail["current_version"] == 2 and len(detail["versions"]) == 2
+
+
+def test_upload_page_takes_forms_alongside_the_version(app, make_user, procedure, make_docx):
+    make_user("quantri", "admin")
+    browser = app.test_client()
+    assert browser.post("/login", data={"username": "quantri", "password": PASSWORD}).status_code == 302
+    url = f"/procedures/{procedure['id']}/upload"
+    refused = browser.post(url, data={"file": (io.BytesIO(make_docx(code="QT-01/STP", revision="02")), "QT-01.docx"),
+                                      "note": "Sửa đổi", "base_version": "1",
+                                      "forms": [(io.BytesIO(b"fake"), "QT-01 BM-01.pdf")]},
+                           content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "Biểu mẫu QT-01 BM-01.pdf" in refused.get_data(as_text=True)
+    saved = browser.post(url, data={"file": (io.BytesIO(make_docx(code="QT-01/STP", revision="02")), "QT-01.docx"),
+                                    "note": "Sửa đổi", "base_version": "1",
+                                    "forms": [(io.BytesIO(PDF), "QT-01 BM-01.pdf"),
+                                              (io.BytesIO(make_xlsx()), "QT-01 BM-02.xlsx")]},
+                         content_type="multipart/form-data")
+    assert saved.status_code == 303
+    with app.app_context():
+        assert sorted(session.scalars(select(VersionForm.code))) == ["BM-01", "BM-02"]

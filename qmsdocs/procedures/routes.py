@@ -19,7 +19,7 @@ from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import Conflict, InvalidInput, QmsError, UploadRefused
 from qmsdocs.pages import actor, bp, choices, form_errors, wants_json
 from qmsdocs.procedures import queries, revisions, services
-from qmsdocs.procedures.api import send_version_file
+from qmsdocs.procedures.api import send_forms_uploaded, send_version_file
 from qmsdocs.procedures.forms import ApproveForm, ProcedureForm, RetireForm, ReturnForm, UploadForm
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
 from qmsdocs.storage import BlobCorrupted, BlobMissing
@@ -304,6 +304,7 @@ def upload(procedure_id: int):
             procedure, data, filename, note=form.note.data, base_version=_base_version(), actor=actor(),
             max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
         )
+        send_forms_uploaded(result.version, actor(), current_app.config["MAX_UPLOAD_BYTES"])
     except (InvalidInput, UploadRefused, Conflict) as error:
         if wants_json():
             raise

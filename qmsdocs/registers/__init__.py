@@ -14,6 +14,7 @@ def init_app(app) -> None:
     api.init_app(app)
     routes.init_app(app)
     events.version_added.connect(forms.carry_forms_over, weak=False)
+    events.version_forms_uploaded.connect(forms.attach_uploaded_forms, weak=False)
     register_attached_text(AttachedText(forms.form_fingerprints, forms.form_texts))
     register_blob_references(forms.form_blob_references)
     register_companions(Companions(forms.form_owner, forms.import_forms))

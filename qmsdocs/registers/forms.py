@@ -107,6 +107,29 @@ def carry_forms_over(version: ProcedureVersion, **_kwargs) -> None:
         session.flush()
 
 
+def attach_uploaded_forms(version: ProcedureVersion, *, files: list[tuple[bytes, str]], actor,
+                          max_bytes: int) -> list[str]:
+    """Forms sent with a version upload replace those carried over under the same code."""
+    codes = []
+    for data, filename in files:
+        try:
+            link = attach_form(version, data, filename, replace=True, actor=actor, max_bytes=max_bytes)
+        except Conflict as error:
+            if error.code == "no_change":
+                continue
+            raise _naming(error, filename) from None
+        except (InvalidInput, UploadRefused) as error:
+            raise _naming(error, filename) from None
+        codes.append(link.code)
+    return codes
+
+
+def _naming(error, filename: str):
+    """The same refusal, saying which form it is about (the version was not stored either)."""
+    return type(error)(f"Biểu mẫu {filename}: {error.message} Phiên bản chưa được lưu.", code=error.code,
+                       status=error.status)
+
+
 def form_bytes(link: VersionForm) -> bytes:
     return blob_store().get(link.form_file.sha256)
 
