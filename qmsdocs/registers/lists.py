@@ -138,10 +138,9 @@ def _scope(agency_code: str | None) -> Agency | None:
     return get_agency(agency_code) if agency_code else None
 
 
-def _person(user: User | None, recorded_name: str | None) -> str | None:
-    if user is not None:
-        return user.full_name or user.username
-    return recorded_name
+def _person(full_name: str | None, login: str | None, recorded_name: str | None) -> str | None:
+    """The user's full name, else login; else the name recorded by the service a version came from."""
+    return full_name or login or recorded_name
 
 
 # --- internal -----------------------------------------------------------------------------------
@@ -151,8 +150,13 @@ def internal_list(agency_code: str | None = None) -> MasterList:
     decider, uploader = aliased(User), aliased(User)
     forms = (select(VersionForm.version_id, func.count().label("forms"))
              .group_by(VersionForm.version_id).subquery())
+    # Columns, not entities: a version's text is large and the list needs none of it.
     stmt = (
-        select(Procedure, Agency.code, Agency.name, ProcedureVersion, decider, uploader, forms.c.forms)
+        select(Procedure.id, Agency.code, Agency.name, Procedure.code, Procedure.title, Procedure.status,
+               Procedure.retired_at, ProcedureVersion.number, ProcedureVersion.doc_revision,
+               ProcedureVersion.doc_issued_on, ProcedureVersion.uploaded_at, ProcedureVersion.decided_at,
+               ProcedureVersion.decided_by_name, ProcedureVersion.uploaded_by_name,
+               decider.full_name, decider.username, uploader.full_name, uploader.username, forms.c.forms)
         .join(Agency, Agency.id == Procedure.agency_id)
         .outerjoin(ProcedureVersion, ProcedureVersion.id == Procedure.current_version_id)
         .outerjoin(decider, decider.id == ProcedureVersion.decided_by_id)
@@ -163,17 +167,19 @@ def internal_list(agency_code: str | None = None) -> MasterList:
     if agency is not None:
         stmt = stmt.where(Procedure.agency_id == agency.id)
     entries = []
-    for procedure, a_code, a_name, version, decided_by, uploaded_by, form_count in session.execute(stmt):
-        status = "retired" if procedure.status == "retired" else ("current" if version else "not_issued")
-        entry = InternalEntry(procedure.id, a_code, a_name, procedure.code, procedure.title, status,
-                              None, None, None, None, None, retired_on=_local_day(procedure.retired_at))
-        if version is not None:
-            entry.version = version.number
-            entry.revision = version.doc_revision or str(version.number)
-            entry.issued_on = version.doc_issued_on
-            entry.effective_on = _local_day(version.decided_at or version.uploaded_at)
-            entry.approver = (_person(decided_by, version.decided_by_name) if version.decided_at
-                              else _person(uploaded_by, version.uploaded_by_name))
+    for (pid, a_code, a_name, code, title, status, retired_at, number, revision, issued_on, uploaded_at,
+         decided_at, decided_by_name, uploaded_by_name, decider_name, decider_login, uploader_name,
+         uploader_login, form_count) in session.execute(stmt):
+        state = "retired" if status == "retired" else ("current" if number else "not_issued")
+        entry = InternalEntry(pid, a_code, a_name, code, title, state, None, None, None, None, None,
+                              retired_on=_local_day(retired_at))
+        if number:
+            entry.version = number
+            entry.revision = revision or str(number)
+            entry.issued_on = issued_on
+            entry.effective_on = _local_day(decided_at or uploaded_at)
+            entry.approver = (_person(decider_name, decider_login, decided_by_name) if decided_at
+                              else _person(uploader_name, uploader_login, uploaded_by_name))
             entry.forms = form_count or 0
         entries.append(entry)
     return MasterList("internal", agency, entries)
