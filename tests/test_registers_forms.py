@@ -99,6 +99,9 @@ def test_new_version_carries_unchanged_forms_and_replaces_only_the_new_one(admin
     old = served(1, "BM-02")
     assert old.data == second
     assert "HET-HIEU-LUC" in old.headers["Content-Disposition"]
+    # The superseded version is a record: its forms stay as they were.
+    late = attach(admin_api, procedure["id"], 1, make_xlsx(), "QT-01 BM-09.xlsx")
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "version_superseded"
 
 
 HOSTILE = {
@@ -290,3 +293,19 @@ def test_upload_page_takes_forms_alongside_the_version(app, make_user, procedure
     assert saved.status_code == 303
     with app.app_context():
         assert sorted(session.scalars(select(VersionForm.code))) == ["BM-01", "BM-02"]
+
+
+@pytest.mark.folder_blobs
+def test_backup_of_the_folder_store_keeps_the_forms(app, runner, admin_api, procedure, tmp_path):
+    import json
+
+    from qmsdocs.backup import archive
+
+    attach(admin_api, procedure["id"], 1, PDF, "QT-01 BM-01.pdf")
+    dest = tmp_path / "backup"
+    result = runner.invoke(args=["qms", "backup", str(dest)])
+    assert result.exit_code == 0, result.output
+    (snapshot,) = archive.snapshots(dest)
+    assert hashlib.sha256(PDF).hexdigest() in json.loads((snapshot / "manifest.json").read_text())["blobs"]
+    verified = runner.invoke(args=["qms", "backup", "--verify", str(dest)])
+    assert verified.exit_code == 0, verified.output

@@ -126,18 +126,24 @@ def pg_dump_command(database_url: str, target: Path) -> str:
 # Backup -----------------------------------------------------------------------------------------
 
 def referenced_blobs_in_sqlite(path: Path) -> dict[str, int]:
-    """sha256 → size of every version's blob in a database copy."""
+    """sha256 → size of every version's blob, and of every attached form's, in a database copy."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return {sha: size for sha, size in connection.execute("SELECT sha256, size FROM procedure_versions")}
+        found = {sha: size for sha, size in connection.execute("SELECT sha256, size FROM procedure_versions")}
+        if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'form_files'").fetchone():
+            found.update(connection.execute("SELECT sha256, size FROM form_files"))
+        return found
     finally:
         connection.close()
 
 
 def referenced_blobs_live(db_session) -> dict[str, int]:
     from qmsdocs.procedures.models import ProcedureVersion
+    from qmsdocs.registers.models import FormFile
 
-    return {sha: size for sha, size in db_session.execute(select(ProcedureVersion.sha256, ProcedureVersion.size))}
+    found = {sha: size for sha, size in db_session.execute(select(ProcedureVersion.sha256, ProcedureVersion.size))}
+    found.update(db_session.execute(select(FormFile.sha256, FormFile.size)).all())
+    return found
 
 
 def sqlite_online_copy(source: Path, target: Path) -> None:

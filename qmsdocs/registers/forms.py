@@ -53,6 +53,10 @@ def attach_form(version: ProcedureVersion, data: bytes, filename: str | None, *,
     require_write(actor, procedure.agency_id)
     if procedure.status == "retired":
         raise Conflict("Quy trình đã bị bãi bỏ nên không nhận thêm biểu mẫu.", code="procedure_retired")
+    if is_superseded(version):
+        raise Conflict(
+            f"Phiên bản {version.number} đã hết hiệu lực; biểu mẫu của nó được giữ nguyên như khi còn hiệu lực. "
+            "Hãy gắn biểu mẫu vào phiên bản hiện hành hoặc bản nháp mới.", code="version_superseded")
     name = clean_filename(filename or "")
     normalized = form_code(code) if code else form_code(name)
     if normalized is None:
@@ -91,6 +95,11 @@ def attach_form(version: ProcedureVersion, data: bytes, filename: str | None, *,
            filename=name)
     events.version_forms_changed.send(version)
     return link
+
+
+def is_superseded(version: ProcedureVersion) -> bool:
+    """An approved version no longer in force: a record whose forms stay as they were."""
+    return version.state == "approved" and version.procedure.current_version_id != version.id
 
 
 def carry_forms_over(version: ProcedureVersion, **_kwargs) -> None:

@@ -79,9 +79,9 @@ def version_forms_of(version: ProcedureVersion | None) -> list:
     return forms.version_forms(version) if version is not None else []
 
 
-def may_attach_forms(procedure: Procedure) -> bool:
-    return procedure.status == "active" and current_user.is_authenticated and \
-        can_write(current_user, procedure.agency_id)
+def may_attach_forms(procedure: Procedure, version: ProcedureVersion) -> bool:
+    return procedure.status == "active" and not forms.is_superseded(version) and \
+        current_user.is_authenticated and can_write(current_user, procedure.agency_id)
 
 
 @bp.post("/procedures/<int:procedure_id>/versions/<int:number>/forms")
