@@ -214,18 +214,21 @@ def external_list(agency_code: str | None = None) -> MasterList:
                 .where(LegalDocument.citation_key.in_(chunk), LegalDocument.province.is_not(None))):
             local[key][province] = document_id
 
-    cited: dict[int, list[CitingProcedure]] = defaultdict(list)
-    unknown: dict[str, tuple[str, list[CitingProcedure]]] = {}
+    # Keyed by procedure id, so a procedure citing a document several times is listed once.
+    cited: dict[int, dict[int, CitingProcedure]] = defaultdict(dict)
+    unknown: dict[str, dict[int, CitingProcedure]] = defaultdict(dict)
+    unknown_symbols: dict[str, str] = {}
     for c in citing:
         document_id = by_key.get(c.key)
         if document_id is None and c.key in local:
             document_id = provincial.resolve(local[c.key], c.province, c.former_province, c.day)
         if document_id is not None:
-            _add_once(cited[document_id], c.procedure)
+            cited[document_id].setdefault(c.procedure.procedure_id, c.procedure)
         else:
-            _add_once(unknown.setdefault(c.key, (canonical_symbol(c.symbol) or c.symbol, []))[1], c.procedure)
+            unknown[c.key].setdefault(c.procedure.procedure_id, c.procedure)
+            unknown_symbols.setdefault(c.key, c.symbol)
     for document_id, procedure in _name_citations(agency):
-        _add_once(cited[document_id], procedure)
+        cited[document_id].setdefault(procedure.procedure_id, procedure)
 
     entries = []
     for chunk in _chunks(sorted(cited)):
@@ -234,10 +237,10 @@ def external_list(agency_code: str | None = None) -> MasterList:
                 document.symbol, document.id, document.doc_type, document.title, document.issuer,
                 document.issued_on, document.effective_on, document.status,
                 _local_day(max(filter(None, (document.updated_at, document.status_set_at)))),
-                sorted(cited[document.id], key=_procedure_order)))
-    entries += [ExternalEntry(symbol, None, None, None, None, None, None, None, None,
-                              sorted(procedures, key=_procedure_order))
-                for symbol, procedures in unknown.values()]
+                sorted(cited[document.id].values(), key=_procedure_order)))
+    entries += [ExternalEntry(canonical_symbol(unknown_symbols[key]) or unknown_symbols[key], None, None, None, None,
+                              None, None, None, None, sorted(procedures.values(), key=_procedure_order))
+                for key, procedures in unknown.items()]
     # Registered documents first, by type and symbol; then the symbols the registry does not have.
     entries.sort(key=lambda e: (e.document_id is None, e.doc_type or "", e.symbol))
     return MasterList("external", agency, entries)
@@ -245,11 +248,6 @@ def external_list(agency_code: str | None = None) -> MasterList:
 
 def _procedure_order(procedure: CitingProcedure) -> tuple[str, str]:
     return procedure.agency, procedure.code
-
-
-def _add_once(procedures: list[CitingProcedure], procedure: CitingProcedure) -> None:
-    if all(p.procedure_id != procedure.procedure_id for p in procedures):
-        procedures.append(procedure)
 
 
 def _current_citations(agency: Agency | None) -> Iterable[_Citing]:
