@@ -41,6 +41,7 @@ AREAS = [
     "qmsdocs.catalog",
     "qmsdocs.reports",
     "qmsdocs.doccontrol",
+    "qmsdocs.registers",
     "qmsdocs.agencies.routes",
     # Page modules on the shared `web` blueprint, then the blueprint itself.
     "qmsdocs.procedures.routes",

@@ -19,6 +19,14 @@ procedure_changed = _signals.signal("procedure-changed")
 # the upload is then not stored.
 version_added = _signals.signal("version-added")
 
+# sender: the ProcedureVersion whose attached forms (biểu mẫu) were added or replaced; kwargs: none.
+version_forms_changed = _signals.signal("version-forms-changed")
+
+# sender: the ProcedureVersion just uploaded with forms alongside it (page or API); kwargs: files
+# ([(bytes, file name)]), actor, max_bytes. The registers area attaches them and returns their codes;
+# a refusal propagates, so the request rolls the version back with them: nothing is half-stored.
+version_forms_uploaded = _signals.signal("version-forms-uploaded")
+
 # sender: the ProcedureVersion that became current (after an approval or a direct upload);
 # kwargs: previous (the ProcedureVersion it replaced, or None).
 version_became_current = _signals.signal("version-became-current")

@@ -310,7 +310,9 @@ def _procedures() -> dict:
                                              "description": "Phiên bản bạn đã sửa từ đó; khác bản mới nhất → 409."},
                                effective_on={**DATE, "description": "Ngày hiệu lực (không trước ngày duyệt)."},
                                change_request={**STR, "description": "Số đề nghị sửa đổi mà phiên bản thực hiện "
-                                                                     "(12/2026); để trống: đề nghị duy nhất đã chấp thuận."}),
+                                                                     "(12/2026); để trống: đề nghị duy nhất đã chấp thuận."},
+                               forms={**array(FILE), "description": "Biểu mẫu gửi kèm (.docx, .xlsx, .pdf; ký hiệu "
+                                      "đọc từ tên tệp); một biểu mẫu bị từ chối thì cả phiên bản không được lưu."}),
                 errors=("400", "401", "403", "404", "409", "413", "422"),
                 description="Tệp được kiểm tra (zip, XML an toàn, không macro) trước khi lưu; lưu nguyên vẹn, "
                             "không bao giờ ghi đè. Ở cơ quan cần duyệt, bản của biên tập viên ở trạng thái pending."),

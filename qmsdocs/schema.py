@@ -30,6 +30,7 @@ MODEL_PACKAGES = [
     "qmsdocs.search",
     "qmsdocs.catalog",
     "qmsdocs.reports",
+    "qmsdocs.registers",
     "qmsdocs.web",
     "qmsdocs.doccontrol",
 ]

@@ -119,7 +119,7 @@ def pg_dump_command(database_url: str, target: Path) -> str:
 # Backup -----------------------------------------------------------------------------------------
 
 def referenced_blobs_in_sqlite(path: Path) -> dict[str, int]:
-    """sha256 → size of every version's blob in a database copy."""
+    """sha256 → size of every version's blob, and of every other file kept in the store, in a database copy."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         blobs = {sha: size for sha, size in connection.execute("SELECT sha256, size FROM procedure_versions")}
@@ -128,6 +128,8 @@ def referenced_blobs_in_sqlite(path: Path) -> dict[str, int]:
         if "change_requests" in tables:
             blobs.update(connection.execute("SELECT attachment_sha256, attachment_size FROM change_requests "
                                             "WHERE attachment_sha256 IS NOT NULL"))
+        if "form_files" in tables:  # forms attached to versions
+            blobs.update(connection.execute("SELECT sha256, size FROM form_files"))
         return blobs
     finally:
         connection.close()

@@ -7,6 +7,7 @@ from io import BytesIO
 
 from flask import current_app, jsonify, request, send_file, url_for
 
+from qmsdocs import events
 from qmsdocs.api import api_blueprint, api_user, int_arg, json_body, str_field
 from qmsdocs.clock import parse_date
 from qmsdocs.docx.diff import summarize
@@ -136,8 +137,10 @@ def upload_version(procedure_id: int):
         change_request=(request.form.get("change_request") or "").strip()[:20] or None,
     )
     version = result.version
+    forms = send_forms_uploaded(version, api_user(), current_app.config["MAX_UPLOAD_BYTES"])
     body = version_json(version)
     body.update(
+        forms=forms,
         procedure_id=procedure.id,
         current_version=procedure.current_version.number if procedure.current_version else None,
         citations=[citation_json(c) for c in version.citations],
@@ -146,6 +149,19 @@ def upload_version(procedure_id: int):
         warning_details=result.warning_details,
     )
     return jsonify(body), 201
+
+
+def send_forms_uploaded(version: ProcedureVersion, actor, max_bytes: int) -> list[str]:
+    """Forms sent in the `forms` fields with the version (biểu mẫu) go to the area that keeps them."""
+    files = []
+    for upload in request.files.getlist("forms"):
+        if upload.filename:
+            with upload.stream:
+                files.append((upload.read(), upload.filename))
+    if not files:
+        return []
+    results = events.version_forms_uploaded.send(version, files=files, actor=actor, max_bytes=max_bytes)
+    return [code for _receiver, codes in results for code in (codes or [])]
 
 
 @bp.post("/procedures/<int:procedure_id>/versions/<int:number>/approve")

@@ -41,6 +41,7 @@ def import_command(folder: Path, agency_code: str) -> None:
     click.echo(
         f"Tổng {total} tệp: {len(report.created)} quy trình mới, {len(report.added)} phiên bản mới, "
         f"{len(report.unchanged)} không đổi, {len(report.refused)} bị từ chối."
+        + (f" {len(report.forms)} quy trình được gắn thêm biểu mẫu." if report.forms else "")
     )
     for name, reason in report.refused:
         click.echo(f"TỪ CHỐI {name}: {reason}")

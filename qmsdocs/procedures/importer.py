@@ -1,14 +1,17 @@
 """Bulk import of a folder of Word files into one agency's procedures (`qms import`).
 
 Each file is one unit of work: the caller (the CLI command, the commit point) commits after a
-stored file and rolls back after a refused one, so one bad file loses nothing else.
+stored file and rolls back after a refused one, so one bad file loses nothing else. Files that
+travel with a procedure file (its forms, `QT-01 BM-01.docx` beside `QT-01.docx`) are recognized
+and stored by the area that registers them (`register_companions`), in the same unit of work.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from qmsdocs.docx.reader import read_docx
 from qmsdocs.docx.safety import check_package
 from qmsdocs.errors import Conflict, QmsError
 from qmsdocs.procedures import services
-from qmsdocs.procedures.models import Procedure
+from qmsdocs.procedures.models import Procedure, ProcedureVersion
 from qmsdocs.storage import sha256_hex
 
 WORD_SUFFIXES = {".docx", ".docm", ".doc", ".dotx", ".dot"}
@@ -29,8 +32,37 @@ TITLE_PATTERN = re.compile(r"^\s*quy\s*tr[iì]nh\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
+class Companions:
+    """Files stored with a procedure file rather than as procedures.
+
+    `owner(path)` is the name (stem) of the procedure file a path goes with, or None when the
+    path is not such a file; `attach(version, paths, actor, max_bytes)` stores them on the version
+    and returns what it did, one line per file (an empty list: nothing new), or raises QmsError.
+    """
+
+    owner: Callable[[Path], str | None]
+    attach: Callable[..., list[str]]
+
+
+_companions: list[Companions] = []
+
+
+def register_companions(companions: Companions) -> None:
+    if companions not in _companions:
+        _companions.append(companions)
+
+
+def _owner(path: Path) -> str | None:
+    for companions in _companions:
+        owner = companions.owner(path)
+        if owner:
+            return owner
+    return None
+
+
+@dataclass(frozen=True)
 class FileOutcome:
-    """What importing one file did: created | added | unchanged | refused (with the reason)."""
+    """What importing one file did: created | added | forms (only its forms were new) | unchanged | refused."""
 
     name: str
     outcome: str
@@ -40,7 +72,7 @@ class FileOutcome:
 
     @property
     def stored(self) -> bool:
-        return self.outcome in ("created", "added")
+        return self.outcome in ("created", "added", "forms")
 
 
 @dataclass
@@ -48,6 +80,8 @@ class ImportReport:
     added: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # Procedure files already imported whose forms beside them were new.
+    forms: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
     # Files stored despite warnings (revision not advanced, same as an earlier version …): (file, messages).
     warned: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -62,11 +96,26 @@ class ImportReport:
 
 
 def word_files(folder: Path) -> list[Path]:
-    """Word files below the folder, in a stable order; Word's lock files (~$…) are skipped."""
+    """Procedure files below the folder, in a stable order; Word's lock files (~$…) and the files that
+    go with a procedure (its forms) are skipped."""
     return sorted(
         path for path in folder.rglob("*")
         if path.is_file() and path.suffix.lower() in WORD_SUFFIXES and not path.name.startswith("~$")
+        and _owner(path) is None
     )
+
+
+def companion_files(folder: Path) -> dict[tuple[Path, str], list[Path]]:
+    """(folder, code key of the procedure file's name) → the files that go with it."""
+    found: dict[tuple[Path, str], list[Path]] = defaultdict(list)
+    if not _companions:
+        return found
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.startswith("~$"):
+            owner = _owner(path)
+            if owner:
+                found[(path.parent, code_key(owner))].append(path)
+    return found
 
 
 def code_key(code: str) -> str:
@@ -93,10 +142,15 @@ def _match_procedure(agency_id: int, doc_code: str | None, stem: str) -> Procedu
 def import_files(folder: Path, agency_code: str, *, actor, max_bytes: int) -> Iterator[FileOutcome]:
     """Import every Word file in turn, yielding each outcome; the caller commits or rolls back before the next."""
     agency_id = get_agency(agency_code).id
+    companions = companion_files(folder)
     for path in word_files(folder):
         name = str(path.relative_to(folder))
+        beside = companions.pop((path.parent, code_key(path.stem)), [])
         try:
             outcome, warnings = _import_one(path, agency_id, agency_code, actor=actor, max_bytes=max_bytes)
+            if beside:
+                outcome, warnings = _attach_companions(path, beside, agency_id, outcome, warnings, actor=actor,
+                                                       max_bytes=max_bytes)
         except Conflict as error:
             yield FileOutcome(name, "unchanged") if error.code == "no_change" else \
                 FileOutcome(name, "refused", error.message)
@@ -106,6 +160,38 @@ def import_files(folder: Path, agency_code: str, *, actor, max_bytes: int) -> It
             yield FileOutcome(name, "refused", f"Không đọc được tệp ({error.strerror or error}).")
         else:
             yield FileOutcome(name, outcome, warnings=tuple(warnings))
+    for paths in companions.values():
+        for path in paths:
+            yield FileOutcome(str(path.relative_to(folder)), "refused",
+                              "Không có tệp quy trình cùng tên trong thư mục cho tệp này "
+                              "(ví dụ 'QT-01 BM-01.docx' cần có 'QT-01.docx' bên cạnh).")
+
+
+def _attach_companions(path: Path, beside: list[Path], agency_id: int, outcome: str, warnings: list[str], *,
+                       actor, max_bytes: int) -> tuple[str, list[str]]:
+    """Store the forms beside a procedure file on the version that file is (just stored, or found again)."""
+    version = _version_of_file(path, agency_id)
+    if version is None:
+        return outcome, warnings
+    if version.number != version.procedure.latest_version.number:
+        return outcome, [*warnings, f"Bỏ qua {len(beside)} biểu mẫu bên cạnh: tệp quy trình là phiên bản cũ "
+                                    f"({version.number}) của {version.procedure.code}."]
+    done: list[str] = []
+    for companions in _companions:
+        mine = [p for p in beside if companions.owner(p)]
+        if mine:
+            done += companions.attach(version, mine, actor=actor, max_bytes=max_bytes)
+    if done and outcome == "unchanged":
+        outcome = "forms"
+    return outcome, [*warnings, *done]
+
+
+def _version_of_file(path: Path, agency_id: int) -> ProcedureVersion | None:
+    """The agency's version stored from this file (by checksum), the latest if several."""
+    digest = sha256_hex(path.read_bytes())
+    return session.scalar(select(ProcedureVersion).join(Procedure, ProcedureVersion.procedure_id == Procedure.id)
+                          .where(ProcedureVersion.sha256 == digest, Procedure.agency_id == agency_id)
+                          .order_by(ProcedureVersion.id.desc()).limit(1))
 
 
 def _import_one(path: Path, agency_id: int, agency_code: str, *, actor, max_bytes: int) -> tuple[str, list[str]]:

@@ -20,7 +20,7 @@ from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import Conflict, InvalidInput, QmsError, UploadRefused
 from qmsdocs.pages import actor, bp, choices, form_errors, wants_json
 from qmsdocs.procedures import queries, revisions, services
-from qmsdocs.procedures.api import send_version_file
+from qmsdocs.procedures.api import send_forms_uploaded, send_version_file
 from qmsdocs.procedures.forms import ApproveForm, ProcedureForm, RetireForm, ReturnForm, UploadForm
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
 from qmsdocs.storage import BlobCorrupted, BlobMissing
@@ -335,6 +335,7 @@ def upload(procedure_id: int):
             effective_on=parse_date(form.effective_on.data, "effective_on"),
             change_request=(form.change_request.data or "").strip() or None,
         )
+        send_forms_uploaded(result.version, actor(), current_app.config["MAX_UPLOAD_BYTES"])
     except (InvalidInput, UploadRefused, Conflict) as error:
         if wants_json():
             raise

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -30,6 +30,44 @@ from qmsdocs.db import session
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
 
 CHUNK = 400
+
+
+@dataclass(frozen=True)
+class AttachedText:
+    """Text a version carries besides its own (attached forms), given by the area that stores it.
+
+    `fingerprints(version_ids)` → {version id: what changes when that text changes};
+    `texts(version_ids)` → {version id: the text}. Only the current version's record holds it.
+    """
+
+    fingerprints: Callable[[list[int]], dict[int, str]]
+    texts: Callable[[list[int]], dict[int, str]]
+
+
+_attached: list[AttachedText] = []
+
+
+def register_attached_text(source: AttachedText) -> None:
+    if source not in _attached:
+        _attached.append(source)
+
+
+def _attached_fingerprints(version_ids: list[int]) -> dict[int, str]:
+    found: dict[int, list[str]] = defaultdict(list)
+    for source in _attached:
+        for version_id, fingerprint in source.fingerprints(version_ids).items():
+            if fingerprint:
+                found[version_id].append(fingerprint)
+    return {version_id: "|".join(parts) for version_id, parts in found.items()}
+
+
+def _attached_texts(version_ids: list[int]) -> dict[int, str]:
+    found: dict[int, list[str]] = defaultdict(list)
+    for source in _attached:
+        for version_id, text in source.texts(version_ids).items():
+            if text:
+                found[version_id].append(text)
+    return {version_id: "\n".join(parts) for version_id, parts in found.items()}
 
 
 @dataclass
@@ -74,6 +112,8 @@ class ProcedureState:
     current_version: tuple[int, int] | None  # (version id, number)
     history: list[tuple[int, int]]  # older approved versions (id, number), oldest first
     admin_procedures: list[tuple[str, str | None]] = field(default_factory=list)
+    # Fingerprint of the attached text of the current version (its forms); "" when it has none.
+    attached: str = ""
 
     @property
     def doc_keys(self) -> frozenset[str]:
@@ -87,7 +127,8 @@ class ProcedureState:
         def signature(key: str, version) -> str:
             return hashlib.sha256(json.dumps([key, version, *facts], ensure_ascii=False).encode()).hexdigest()[:32]
 
-        signatures = {f"p{self.procedure_id}": signature(f"p{self.procedure_id}", self.current_version)}
+        current = [self.current_version, self.attached] if self.attached else self.current_version
+        signatures = {f"p{self.procedure_id}": signature(f"p{self.procedure_id}", current)}
         for version_id, number in self.history:
             signatures[f"v{version_id}"] = signature(f"v{version_id}", [version_id, number])
         return signatures
@@ -135,6 +176,11 @@ def procedure_states(procedure_ids: Iterable[int] | None = None) -> dict[int, Pr
                 # Past versions only: one approved but still waiting for its effective date (never in
                 # force, newer than the current one) is not history. Versions come in number order.
                 state.history.append((version_id, number))
+        current_versions = {s.current_version[0]: s for s in states.values()
+                            if s.current_version and s.procedure_id in current_ids}
+        if current_versions and _attached:
+            for version_id, fingerprint in _attached_fingerprints(list(current_versions)).items():
+                current_versions[version_id].attached = fingerprint
         links = session.execute(
             select(ProcedureAdminProcedure.procedure_id, ProcedureAdminProcedure.code)
             .where(ProcedureAdminProcedure.procedure_id.in_(chunk))
@@ -182,6 +228,9 @@ def documents_for(procedure_ids: Iterable[int], states: dict[int, ProcedureState
         ):
             if key not in keys[version_id]:
                 keys[version_id].append(key)
+    current_ids = [s.current_version[0] for pid, s in states.items()
+                   if s.current_version and s.attached and wanted(pid, f"p{pid}")]
+    attached = _attached_texts(current_ids) if current_ids else {}
     for pid, state in states.items():
         if pid not in result:
             continue
@@ -197,6 +246,11 @@ def documents_for(procedure_ids: Iterable[int], states: dict[int, ProcedureState
                 code=state.code, title=state.title, agency_code=state.agency_code, agency_name=state.agency_name,
                 level=state.level, field=state.field, status=state.status, stale=state.stale,
                 admin_procedures=state.admin_procedures, legal_keys=keys.get(version_id, []) if version_id else [],
-                text=texts.get(version_id, "") if version_id else "", signature=signatures[key],
+                text=_with_attached(texts.get(version_id, ""), attached.get(version_id) if is_current else None)
+                if version_id else "", signature=signatures[key],
             ))
     return result
+
+
+def _with_attached(text: str, attached: str | None) -> str:
+    return f"{text}\n{attached}" if attached else text

@@ -109,6 +109,7 @@ def connect_signals() -> None:
     events.procedure_changed.connect(_on_procedure_changed, weak=False)
     events.version_added.connect(_on_version, weak=False)
     events.version_became_current.connect(_on_version, weak=False)
+    events.version_forms_changed.connect(_on_version, weak=False)
 
 
 def listen(sessionmaker) -> None:

@@ -21,6 +21,7 @@ NAV_ITEMS = [
     ("legal.index", _l("Văn bản pháp luật")),
     ("catalog.index", _l("Thủ tục hành chính")),
     ("reports.index", _l("Báo cáo")),
+    ("registers.internal_page", _l("Danh mục tài liệu")),
     ("web.agencies", _l("Cơ quan")),
     ("web.users", _l("Người dùng")),
     ("jobs.system_page", _l("Hệ thống")),

@@ -19,6 +19,8 @@ ACTION_LABELS = {
     "procedure.admin_procedure.confirm": _l("Xác nhận thủ tục hành chính liên quan"),
     "procedure.admin_procedure.reject": _l("Bỏ gợi ý thủ tục hành chính"),
     "version.upload": _l("Tải lên phiên bản"),
+    "form.attach": _l("Gắn biểu mẫu"),
+    "form.replace": _l("Thay biểu mẫu"),
     "version.approve": _l("Phê duyệt phiên bản"),
     "version.return": _l("Trả lại bản nháp"),
     "version.in_force": _l("Phiên bản đến ngày hiệu lực, trở thành bản hiện hành"),
