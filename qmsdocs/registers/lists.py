@@ -155,7 +155,7 @@ def internal_list(agency_code: str | None = None) -> MasterList:
         select(Procedure.id, Agency.code, Agency.name, Procedure.code, Procedure.title, Procedure.status,
                Procedure.retired_at, ProcedureVersion.number, ProcedureVersion.doc_revision,
                ProcedureVersion.doc_issued_on, ProcedureVersion.uploaded_at, ProcedureVersion.decided_at,
-               ProcedureVersion.decided_by_name, ProcedureVersion.uploaded_by_name,
+               ProcedureVersion.in_force_from, ProcedureVersion.decided_by_name, ProcedureVersion.uploaded_by_name,
                decider.full_name, decider.username, uploader.full_name, uploader.username, forms.c.forms)
         .join(Agency, Agency.id == Procedure.agency_id)
         .outerjoin(ProcedureVersion, ProcedureVersion.id == Procedure.current_version_id)
@@ -168,7 +168,7 @@ def internal_list(agency_code: str | None = None) -> MasterList:
         stmt = stmt.where(Procedure.agency_id == agency.id)
     entries = []
     for (pid, a_code, a_name, code, title, status, retired_at, number, revision, issued_on, uploaded_at,
-         decided_at, decided_by_name, uploaded_by_name, decider_name, decider_login, uploader_name,
+         decided_at, in_force_from, decided_by_name, uploaded_by_name, decider_name, decider_login, uploader_name,
          uploader_login, form_count) in session.execute(stmt):
         state = "retired" if status == "retired" else ("current" if number else "not_issued")
         entry = InternalEntry(pid, a_code, a_name, code, title, state, None, None, None, None, None,
@@ -177,7 +177,8 @@ def internal_list(agency_code: str | None = None) -> MasterList:
             entry.version = number
             entry.revision = revision or str(number)
             entry.issued_on = issued_on
-            entry.effective_on = _local_day(decided_at or uploaded_at)
+            # The day it became current (a later effective date waits); older rows: approval or upload.
+            entry.effective_on = in_force_from or _local_day(decided_at or uploaded_at)
             entry.approver = (_person(decider_name, decider_login, decided_by_name) if decided_at
                               else _person(uploader_name, uploader_login, uploaded_by_name))
             entry.forms = form_count or 0
