@@ -40,6 +40,7 @@ AREAS = [
     "qmsdocs.alerts",
     "qmsdocs.catalog",
     "qmsdocs.reports",
+    "qmsdocs.notifications",
     "qmsdocs.agencies.routes",
     # Page modules on the shared `web` blueprint, then the blueprint itself.
     "qmsdocs.procedures.routes",

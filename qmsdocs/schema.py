@@ -31,6 +31,7 @@ MODEL_PACKAGES = [
     "qmsdocs.catalog",
     "qmsdocs.reports",
     "qmsdocs.web",
+    "qmsdocs.notifications",
 ]
 
 
