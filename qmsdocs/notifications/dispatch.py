@@ -131,7 +131,7 @@ def send_daily_digests(now: datetime | None = None) -> int:
         alerts = alerts_by_agency.get(user.agency_id, [])
         if alerts:
             notify_many([user.id], "alerts_digest", f"{len(alerts)} cảnh báo mới cho cơ quan của bạn",
-                        _alert_lines(alerts), "/alerts")
+                        _alert_lines(alerts), "/alerts", mail=False)
     for user_id in sorted({u.id for u in people} | set(waiting)):
         handled += 1
         choice = settings.get(user_id)

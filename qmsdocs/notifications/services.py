@@ -39,13 +39,14 @@ def _one_line(text: str, limit: int) -> str:
     return " ".join(str(text or "").split())[:limit]
 
 
-def notify(user, kind: str, subject: str, body: str = "", link: str = "") -> Notification:
+def notify(user, kind: str, subject: str, body: str = "", link: str = "", *, mail: bool = True) -> Notification:
     """Raise a notification for one person: under their bell now, by mail as they chose.
 
     `user` is a User or a user id; `kind` a short lower-case word naming what happened
     (`request_assigned`, `must_read`, …); `subject` and `body` are Vietnamese text for people;
     `link` is a path inside the app (`/procedures/7`). Runs in the caller's transaction (flushes,
     never commits); the mail, if any, leaves from the background worker after the commit.
+    `mail=False` keeps it under the bell only (what the daily digest mail already carries).
     """
     user_id = user if isinstance(user, int) else user.id
     if not isinstance(kind, str) or not KIND_PATTERN.match(kind):
@@ -55,7 +56,7 @@ def notify(user, kind: str, subject: str, body: str = "", link: str = "") -> Not
         raise ValueError("notification links are paths inside the app, starting with '/'")
     notification = Notification(user_id=user_id, kind=kind, subject=_one_line(subject, 300), body=str(body or ""),
                                 link=link[:500], created_at=utcnow())
-    settings = settings_for(user_id) if mail_enabled() else None
+    settings = settings_for(user_id) if mail and mail_enabled() else None
     if settings is not None and settings.email:
         if settings.mail_mode == "immediate":
             session.add(notification)
@@ -85,11 +86,12 @@ def _mail_body(notification: Notification) -> str:
     return "\n".join(lines)
 
 
-def notify_many(user_ids, kind: str, subject: str, body: str = "", link: str = "", *, skip=()) -> int:
+def notify_many(user_ids, kind: str, subject: str, body: str = "", link: str = "", *, skip=(),
+                mail: bool = True) -> int:
     """The same notification for several people, each once; returns how many were raised."""
     done = 0
     for user_id in sorted(set(user_ids) - set(skip)):
-        notify(user_id, kind, subject, body, link)
+        notify(user_id, kind, subject, body, link, mail=mail)
         done += 1
     return done
 
