@@ -290,9 +290,11 @@ def test_the_smtp_address_says_how_to_connect():
 
 
 def test_smtp_without_a_sender_is_refused_at_start(tmp_path):
+    from qmsdocs import create_app
+
     with pytest.raises(RuntimeError, match="QMSDOCS_MAIL_FROM"):
-        with initialized_app(tmp_path, TESTING=True, SMTP_URL="smtp://127.0.0.1:2525"):
-            pass
+        create_app({"DATA_DIR": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "x",
+                    "WORKER": "off", "TESTING": True, "SMTP_URL": "smtp://127.0.0.1:2525"})
 
 
 def test_without_smtp_nothing_is_queued(tmp_path, make_docx):
