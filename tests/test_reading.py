@@ -207,3 +207,15 @@ def test_policy_page_sets_readers(stp, app, make_docx):
     refused = browser.post("/agencies/STP/reading-policy", data={"scope": "chosen", "users": "khong-co"},
                            follow_redirects=True).get_data(as_text=True)
     assert "Không có người dùng: khong-co" in refused
+
+
+def test_followers_hear_of_a_new_version_and_of_a_retirement_once(stp, admin_api, api_as, make_docx):
+    procedure, people = stp
+    watcher = api_as("viewer", agency="STP", username="theodoi")
+    assert watcher.post("/api/v1/follows", json={"type": "agency", "id": 1}).status_code == 201
+    upload(people["editor"], procedure["id"], make_docx)
+    people["approver"].post(f"/api/v1/procedures/{procedure['id']}/retire", json={"reason": "Bãi bỏ TTHC"})
+    # A later change on the retired procedure (a review recorded) tells nobody again.
+    admin_api.post(f"/api/v1/procedures/{procedure['id']}/reviews", json={"note": "Đã rà soát"})
+    subjects = [item["subject"] for item in watcher.get("/api/v1/notifications").get_json()["items"]]
+    assert subjects == ["Quy trình QT-01/STP đã bị bãi bỏ", "Quy trình QT-01/STP có phiên bản 1 mới có hiệu lực"]

@@ -58,12 +58,16 @@ def on_procedure_changed(procedure, **_kwargs) -> None:
     """Followers hear of a retirement (other edits are told through their versions)."""
     if procedure.status != "retired" or procedure.id is None:
         return
-    if session.info.setdefault("qmsdocs.notifications.retired", set()).__contains__(procedure.id):
+    subject, link = f"Quy trình {procedure.code} đã bị bãi bỏ", f"/procedures/{procedure.id}"
+    # Later signals about the retired procedure (an alert closed, say) must not tell it again.
+    told = session.scalar(select(Notification.id).where(Notification.kind == "followed_change",
+                                                        Notification.link == link, Notification.subject == subject)
+                          .limit(1))
+    if told is not None:
         return
-    session.info["qmsdocs.notifications.retired"].add(procedure.id)
     people = followers("procedure", procedure.id) | followers("agency", procedure.agency_id)
-    notify_many(people, "followed_change", f"Quy trình {procedure.code} đã bị bãi bỏ",
-                f"«{procedure.title}». Lý do: {procedure.retired_reason or '—'}", f"/procedures/{procedure.id}")
+    notify_many(people, "followed_change", subject, f"«{procedure.title}». Lý do: {procedure.retired_reason or '—'}",
+                link)
 
 
 def on_legal_change_recorded(change, **_kwargs) -> None:
@@ -139,7 +143,7 @@ def send_daily_digests(now: datetime | None = None) -> int:
             continue
         user = session.get(User, user_id)
         alerts = alerts_by_agency.get(user.agency_id, []) if user else []
-        items = [n for n in waiting.get(user_id, []) if choice.mail_mode == "daily"]
+        items = waiting.get(user_id, [])
         if not alerts and not items:
             continue
         from qmsdocs.notifications.mail import queue_mail

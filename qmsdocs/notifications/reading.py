@@ -121,12 +121,17 @@ def distribute(version: ProcedureVersion, **_kwargs) -> int:
 def _ask(version: ProcedureVersion, reader_ids: set[int], now) -> int:
     """Add the missing lines for these readers and tell each of them; returns how many were asked."""
     procedure = version.procedure
-    already = set(session.scalars(select(ReadingAssignment.user_id).where(
-        ReadingAssignment.version_id == version.id)))
-    new_ids = sorted(reader_ids - already)
+    lines = {line.user_id: line for line in session.scalars(select(ReadingAssignment).where(
+        ReadingAssignment.version_id == version.id))}
+    new_ids = sorted(reader_ids - set(lines))
     for user_id in new_ids:
         session.add(ReadingAssignment(version_id=version.id, procedure_id=procedure.id, agency_id=procedure.agency_id,
                                       user_id=user_id, state="pending", assigned_at=now))
+    # People dropped from the readers and named again are asked again (their line was withdrawn).
+    for user_id in sorted(reader_ids & set(lines)):
+        if lines[user_id].state == "withdrawn":
+            lines[user_id].state, lines[user_id].closed_at, lines[user_id].assigned_at = "pending", None, now
+            new_ids.append(user_id)
     session.flush()
     notify_many(new_ids, "must_read",
                 f"Cần đọc và xác nhận: {procedure.code} phiên bản {version.number}",
