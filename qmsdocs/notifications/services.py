@@ -52,8 +52,8 @@ def notify(user, kind: str, subject: str, body: str = "", link: str = "", *, mai
     if not isinstance(kind, str) or not KIND_PATTERN.match(kind):
         raise ValueError(f"notification kind must be a short lower-case word, not {kind!r}")
     link = str(link or "")
-    if link and not link.startswith("/"):
-        raise ValueError("notification links are paths inside the app, starting with '/'")
+    if link and (not link.startswith("/") or link.startswith("//") or "\\" in link or any(c in link for c in "\r\n")):
+        raise ValueError("notification links are paths inside the app, starting with a single '/'")
     notification = Notification(user_id=user_id, kind=kind, subject=_one_line(subject, 300), body=str(body or ""),
                                 link=link[:500], created_at=utcnow())
     settings = settings_for(user_id) if mail and mail_enabled() else None

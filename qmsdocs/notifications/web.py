@@ -8,6 +8,8 @@ from flask import Blueprint, Flask, Response, abort, flash, redirect, render_tem
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from qmsdocs.agencies.models import Agency
 from qmsdocs.agencies.services import get_agency
@@ -191,9 +193,14 @@ def _xlsx(data: bytes, filename: str) -> Response:
 # What shared templates call (they include our partials with `ignore missing`) -----------------------
 
 def bell() -> int:
+    """The header's count; on a page answering that the database is busy it shows nothing rather than fail again."""
     if not (current_user and current_user.is_authenticated):
         return 0
-    return services.unread_count(current_user.id)
+    try:
+        return services.unread_count(current_user.id)
+    except (OperationalError, PoolTimeout):
+        session.rollback()
+        return 0
 
 
 def reading_panel(procedure) -> dict:
