@@ -311,3 +311,59 @@ def test_without_smtp_nothing_is_queued(tmp_path, make_docx):
             notify(user, "request_assigned", "Đề nghị số 12/2026 được giao cho bạn", "", "/procedures/1")
             session.commit()
             assert session.scalar(select(func.count()).select_from(MailOutbox)) == 0
+
+
+def test_the_worker_signs_in_to_a_server_that_asks_for_it(tmp_path, make_docx):
+    from aiosmtpd.smtp import AuthResult
+
+    seen = []
+
+    def authenticator(_server, _session, _envelope, mechanism, data):
+        seen.append((mechanism, data.login, data.password))
+        return AuthResult(success=data.login == b"qms@stp" and data.password == "mật-khẩu".encode())
+
+    mailbox, port = Mailbox(), free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        url = f"smtp://qms%40stp:m%E1%BA%ADt-kh%E1%BA%A9u@127.0.0.1:{port}"
+        with initialized_app(tmp_path, TESTING=True, SMTP_URL=url, MAIL_FROM="qms@stp.example.gov.vn") as app:
+            from qmsdocs.notifications.mail import queue_mail
+
+            with app.app_context():
+                queue_mail(None, "nhan@stp.example.gov.vn", "Thử đăng nhập", "Nội dung có dấu: ệ ữ ỗ.",
+                           dedupe_key="auth-test")
+                session.commit()
+            jobs.drain(app)
+    finally:
+        controller.stop()
+    assert seen and seen[0][1:] == (b"qms@stp", "mật-khẩu".encode())
+    [(_sender, _to, message)] = mailbox.messages
+    assert message["Subject"] == "Thử đăng nhập" and message.get_content().strip() == "Nội dung có dấu: ệ ữ ỗ."
+
+
+def test_an_unreachable_server_is_tried_once_per_round_and_every_mail_waits(app, smtp, stp, make_docx, api_as):
+    procedure, editor, reader = stp
+    other = api_as("viewer", agency="STP", username="xem2")
+    for api, address in ((reader, "xem1@stp.example.gov.vn"), (other, "xem2@stp.example.gov.vn")):
+        api.post("/api/v1/notification-settings", json={"email": address, "mail_mode": "immediate"})
+    from qmsdocs.agencies.services import get_agency
+    from qmsdocs.auth.permissions import SYSTEM
+    from qmsdocs.notifications.reading import set_policy
+
+    with app.app_context():
+        set_policy(get_agency("STP"), scope="chosen", usernames=["xem1", "xem2"], actor=SYSTEM)
+        session.commit()
+    smtp.stop()
+    upload(editor, procedure["id"], make_docx)
+    before = sorted(attempts for state, attempts, *_ in outbox(app))
+    assert [state for state, *_ in outbox(app)] == ["pending", "pending"]
+    with app.app_context():
+        with pytest.raises(Exception, match="1 thư chưa gửi được"):
+            deliver_due(now=utcnow() + timedelta(hours=7))  # both due: one connection attempt, not one per mail
+    assert sum(sorted(attempts for _s, attempts, *_ in outbox(app))) == sum(before) + 1
+    smtp.start()
+    with app.app_context():
+        assert deliver_due(now=utcnow() + timedelta(hours=14)) == 2
+    assert sorted(r[1][0] for r in smtp.mailbox.messages) == ["xem1@stp.example.gov.vn", "xem2@stp.example.gov.vn"]

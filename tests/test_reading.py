@@ -46,6 +46,8 @@ def test_a_version_that_takes_effect_asks_every_reader_once_and_a_new_version_as
     assert confirmed.status_code == 201, confirmed.get_json()
     assert confirmed.get_json()["state"] == "confirmed" and confirmed.get_json()["confirmed_at"]
     assert to_read(people["viewer"]) == []
+    assert people["viewer"].get("/api/v1/notifications").get_json()["unread"] == 0
+    assert people["viewer2"].get("/api/v1/notifications").get_json()["unread"] == 1
 
     again = people["viewer"].post(f"/api/v1/procedures/{procedure['id']}/versions/1/confirm-read")
     assert again.status_code == 409

@@ -10,6 +10,7 @@ tell the rare duplicate (a crash between the server's acceptance and our record)
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import ssl
@@ -186,8 +187,24 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
         if settings.starttls:
             client.starttls(context=ssl.create_default_context())
     if settings.username:
-        client.login(settings.username, settings.password or "")
+        try:
+            _sign_in(client, settings.username, settings.password or "")
+        except BaseException:
+            _quit(client)
+            raise
     return client
+
+
+def _sign_in(client: smtplib.SMTP, username: str, password: str) -> None:
+    """smtplib encodes credentials as ASCII; a Vietnamese password goes as UTF-8 in AUTH PLAIN (RFC 4616)."""
+    if (username + password).isascii():
+        client.login(username, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    token = base64.b64encode(b"\0" + username.encode() + b"\0" + password.encode()).decode("ascii")
+    code, reply = client.docmd("AUTH", "PLAIN " + token)
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def deliver_due(now: datetime | None = None, limit: int = BATCH) -> int:
@@ -206,18 +223,21 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> int:
             if mail is None:
                 continue
             handled += 1
+            connecting = client is None
             try:
                 if client is None:
                     client = _connect(settings)
                 client.send_message(build_message(mail), from_addr=parseaddr(current_app.config["MAIL_FROM"])[1],
                                     to_addrs=[mail.to_address])
-            except (smtplib.SMTPException, OSError) as error:
+            except Exception as error:  # noqa: BLE001 - whatever stopped this mail is recorded and retried later
                 text = f"{type(error).__name__}: {error}"
                 errors.append(text)
                 _record(mail, text, moment)
-                if client is not None and isinstance(error, (smtplib.SMTPServerDisconnected, OSError)):
+                if client is not None:  # the dialogue may be half-way: start the next mail afresh
                     _quit(client)
                     client = None
+                if connecting:
+                    break  # the server is unreachable or refuses us: the others wait for the next round
                 continue
             _record(mail, None, moment)
     finally:

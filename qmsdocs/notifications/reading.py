@@ -20,7 +20,9 @@ from qmsdocs.auth.models import ROLES, User
 from qmsdocs.auth.permissions import require_approve
 from qmsdocs.db import session, utcnow
 from qmsdocs.errors import Conflict, Forbidden, InvalidInput, NotFound
-from qmsdocs.notifications.models import READER_SCOPES, ReadingAssignment, ReadingPolicy, ReadingPolicyUser
+from qmsdocs.notifications.models import (
+    READER_SCOPES, Notification, ReadingAssignment, ReadingPolicy, ReadingPolicyUser,
+)
 from qmsdocs.notifications.services import notify_many
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
 
@@ -210,6 +212,10 @@ def confirm(version: ProcedureVersion, user) -> ReadingAssignment:
     if not changed:
         raise _already(line)
     record(user, "reading.confirm", "procedure", procedure.id, agency_id=procedure.agency_id, version=version.number)
+    # What asked them to read it is done with.
+    session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.kind == "must_read", Notification.read_at.is_(None),
+        Notification.link == f"/procedures/{procedure.id}").values(read_at=now))
     return line
 
 
