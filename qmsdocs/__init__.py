@@ -42,6 +42,7 @@ AREAS = [
     "qmsdocs.reports",
     "qmsdocs.doccontrol",
     "qmsdocs.registers",
+    "qmsdocs.notifications",
     "qmsdocs.agencies.routes",
     # Page modules on the shared `web` blueprint, then the blueprint itself.
     "qmsdocs.procedures.routes",

@@ -33,6 +33,7 @@ MODEL_PACKAGES = [
     "qmsdocs.registers",
     "qmsdocs.web",
     "qmsdocs.doccontrol",
+    "qmsdocs.notifications",
 ]
 
 

@@ -108,7 +108,8 @@ def _upload_form(data: bytes, **fields) -> dict:
 
 def post_paths(app) -> list[str]:
     """Every POST endpoint under /api/v1, with existing ids in its path."""
-    fill = {"procedure_id": "1", "number": "1", "alert_id": "1", "code": "STP", "request_id": "1"}
+    fill = {"procedure_id": "1", "number": "1", "alert_id": "1", "code": "STP", "request_id": "1",
+            "notification_id": "1"}
     paths = []
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods and rule.rule.startswith("/api/v1/"):

@@ -61,6 +61,8 @@ ACTION_LABELS = {
     "user.unlock": _l("Mở khoá tài khoản"),
     "auth.address_slowed": _l("Làm chậm đăng nhập từ một địa chỉ"),
     "version.upload_warnings": _l("Tải lên phiên bản dù có cảnh báo"),
+    "reading.confirm": _l("Xác nhận đã đọc và hiểu"),
+    "reading.policy": _l("Đặt người phải đọc quy trình"),
     "admin_procedure.create": _l("Thêm thủ tục hành chính"),
     "admin_procedure.change": _l("Sửa thủ tục hành chính"),
     "admin_procedure.abolish": _l("Bãi bỏ thủ tục hành chính"),
