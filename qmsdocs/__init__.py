@@ -41,6 +41,7 @@ AREAS = [
     "qmsdocs.catalog",
     "qmsdocs.reports",
     "qmsdocs.agencies.routes",
+    "qmsdocs.reorganize",
     # Page modules on the shared `web` blueprint, then the blueprint itself.
     "qmsdocs.procedures.routes",
     "qmsdocs.web.home",
