@@ -151,4 +151,6 @@ def dissolve_agency(code: str):
 
 
 def init_app(app) -> None:
+    from qmsdocs.agencies import cli  # noqa: F401 - registers `qms agencies` and `qms service-name`
+
     app.register_blueprint(bp)
