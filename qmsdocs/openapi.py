@@ -155,7 +155,7 @@ SCHEMAS = {
                     "review_interval_months",
                     id=INT, code=STR, name=STR, level=STR, kind=maybe(STR), parent=maybe(STR), active=BOOL,
                     approval_required=BOOL, review_interval_months=INT, province=maybe(STR),
-                    former_province=maybe(STR)),
+                    former_province=maybe(STR), unit_code=maybe({**STR, "description": "Mã đơn vị hành chính."})),
     "Citation": every("symbol", "key", "location", "context", symbol=STR, key=STR, location=maybe(STR),
                       context=maybe(STR)),
     "Version": every(
@@ -614,6 +614,7 @@ DESCRIBED_AREAS = [
     "qmsdocs.doccontrol",
     "qmsdocs.notifications",
     "qmsdocs.registers",
+    "qmsdocs.reorganize",
 ]
 
 

@@ -27,6 +27,7 @@ def agency_json(agency: Agency) -> dict:
         "review_interval_months": agency.review_interval_months,
         "province": agency.province,
         "former_province": agency.former_province,
+        "unit_code": agency.unit_code,
     }
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from qmsdocs.agencies import reorganization
+from qmsdocs.agencies import lineage, reorganization
 from qmsdocs.agencies.history import ACTIONS, history
 from qmsdocs.agencies.kinds import KINDS, UNIT_TYPES
 from qmsdocs.agencies.models import LEVEL_LABELS, Agency, AgencyChange
@@ -36,7 +36,9 @@ def structure():
 def agency_history(code: str):
     agency = get_agency(code)
     return render_template("agencies/agency_history.html", agency=agency, changes=history(agency),
-                           kinds=KINDS, actions=ACTIONS, level_names=LEVEL_LABELS)
+                           kinds=KINDS, actions=ACTIONS, level_names=LEVEL_LABELS,
+                           successors=lineage.current_successors(agency), predecessors=lineage.predecessors(agency),
+                           former_names=lineage.former_names(agency))
 
 
 def _codes(value: str) -> list[str]:

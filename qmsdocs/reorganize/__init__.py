@@ -11,6 +11,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from qmsdocs.reorganize import cli, routes  # noqa: F401 - cli registers `qms reorganize`
+    from qmsdocs.reorganize import api, cli, routes  # noqa: F401 - cli registers `qms reorganize`
 
+    api.init_app(app)
     routes.init_app(app)
