@@ -57,3 +57,14 @@ def test_search_and_agency_pages_say_what_it_was_and_lead_to_the_successor(app, 
     assert "nay là:" in old and 'href="/agencies/structure/XA-ANTRUONG"' in old
     new = viewer.get("/agencies/structure/XA-ANTRUONG").get_data(as_text=True)
     assert "Trước đây:" in new and "UBND xã An Trường A (XA-B)" in new
+    with app.app_context():
+        from sqlalchemy import select
+
+        from qmsdocs.db import session
+        from qmsdocs.procedures.models import Procedure
+
+        moved = session.scalar(select(Procedure.id).where(Procedure.code == "QT-HT-01-XA-B"))
+    procedure_page = viewer.get(f"/procedures/{moved}").get_data(as_text=True)
+    assert "Trước đây:" in procedure_page and "QT-HT-01 — UBND xã An Trường A" in procedure_page
+    assert "01/07/2025" in procedure_page
+

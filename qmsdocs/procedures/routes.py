@@ -146,6 +146,7 @@ def _procedure_page(procedure: Procedure, shown: ProcedureVersion | None):
         labels={v.id: services.version_status_label(v) for v in versions},
         pending=pending,
         events=events_for("procedure", procedure.id, limit=100),
+        formerly=queries.former_places(procedure),
         may_write=can_write(user, procedure.agency_id) and procedure.status == "active",
         may_approve=can_approve(user, procedure.agency_id),
         approve_form=ApproveForm(),
