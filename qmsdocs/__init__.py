@@ -44,6 +44,7 @@ AREAS = [
     "qmsdocs.registers",
     "qmsdocs.notifications",
     "qmsdocs.agencies.routes",
+    "qmsdocs.reorganize",
     # Page modules on the shared `web` blueprint, then the blueprint itself.
     "qmsdocs.procedures.routes",
     "qmsdocs.web.home",

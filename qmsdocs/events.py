@@ -43,6 +43,11 @@ procedures_handed_over = _signals.signal("procedures-handed-over")
 # ProcedureTransfer), reason (str: why the new owner must review it), actor. Alerts flag it for review.
 procedure_moved = _signals.signal("procedure-moved")
 
+# sender: the Agency that handed over its procedures; kwargs: moves (a list of (Procedure, reason)
+# for every active procedure one reorganization moved away from it), actor. Sent once per hand-over,
+# so alerts flag a district's hundreds of procedures in a few statements instead of one by one.
+procedures_moved = _signals.signal("procedures-moved")
+
 # sender: an Agency that ceased in a reorganization; kwargs: successor (the Agency taking over its
 # work), actor. The auth area moves the agency's users to the successor.
 agency_succeeded = _signals.signal("agency-succeeded")

@@ -155,7 +155,7 @@ SCHEMAS = {
                     "review_interval_months",
                     id=INT, code=STR, name=STR, level=STR, kind=maybe(STR), parent=maybe(STR), active=BOOL,
                     approval_required=BOOL, review_interval_months=INT, province=maybe(STR),
-                    former_province=maybe(STR),
+                    former_province=maybe(STR), unit_code=maybe({**STR, "description": "Mã đơn vị hành chính."}),
                     four_eyes_approval={**BOOL, "description": "Phê duyệt hai người: người tải lên không tự duyệt."}),
     "Citation": every("symbol", "key", "location", "context", symbol=STR, key=STR, location=maybe(STR),
                       context=maybe(STR)),
@@ -240,7 +240,10 @@ SCHEMAS = {
         shares=ANY_OBJECT, assessed=INT, by_kind=ANY_OBJECT, by_unit_type=ANY_OBJECT,
         completion=every("built", "applied", "built_rate", "applied_rate", built=INT, applied=INT,
                          built_rate=NUM, applied_rate=NUM),
-        levels=ANY_OBJECT, labels=ANY_OBJECT, agencies=array(ANY_OBJECT)),
+        levels=ANY_OBJECT, labels=ANY_OBJECT, agencies=array(ANY_OBJECT),
+        service_name={**maybe(STR), "description": "Tên đơn vị dùng hệ thống vào cuối năm."},
+        by_former_province={**ANY_OBJECT, "description": "Số cơ quan, đơn vị theo tỉnh cũ (trước 1/7/2025)."},
+        reorganized={**array(ANY_OBJECT), "description": "Các lần sắp xếp tổ chức trong năm, với cơ quan trước và sau."}),
     "Assessment": every(
         "agency", "year", "qms_built", "qms_applied", "classification", "changed", agency=STR, year=INT,
         qms_built=BOOL, qms_applied=BOOL, classification=STR, notes=maybe(STR), name=maybe(STR), level=maybe(STR),
@@ -355,7 +358,11 @@ def _agencies() -> dict:
     return {
         "/api/v1/agencies": {
             "get": operation("listAgencies", tag, "Danh sách cơ quan", answer("Các cơ quan.", items_of("Agency")),
-                             params=[query("level", {**STR, "enum": LEVELS}, "Cấp: province, district, commune.")]),
+                             params=[query("level", {**STR, "enum": LEVELS}, "Cấp: province, district, commune."),
+                                     query("as_of", {**STR, "format": "date"},
+                                           "Cơ cấu vào một ngày (YYYY-MM-DD): các cơ quan tồn tại ngày đó, với tên, "
+                                           "cấp, loại khi đó."),
+                                     query("former_province", STR, "Chỉ các cơ quan thuộc tỉnh cũ này.")]),
             "post": operation("createAgency", tag, "Thêm cơ quan (quản trị viên)", answer("Cơ quan.", ref("Agency")),
                               status="201", errors=("400", "401", "403", "404", "409"), body=json_body(obj(
                                   ["code", "name", "level"], code={**STR, "maxLength": 64},
@@ -623,6 +630,7 @@ DESCRIBED_AREAS = [
     "qmsdocs.doccontrol",
     "qmsdocs.notifications",
     "qmsdocs.registers",
+    "qmsdocs.reorganize",
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import jsonify, request
 
 from qmsdocs.agencies import reorganization, services
@@ -28,13 +30,36 @@ def agency_json(agency: Agency) -> dict:
         "review_interval_months": agency.review_interval_months,
         "province": agency.province,
         "former_province": agency.former_province,
+        "unit_code": agency.unit_code,
     }
+
+
+def _as_of():
+    value = (request.args.get("as_of") or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("Tham số 'as_of' phải là ngày dạng YYYY-MM-DD (ví dụ 2024-12-31).",
+                           code="invalid_parameter") from None
 
 
 @bp.get("/agencies")
 def list_agencies():
     level = request.args.get("level") or None
-    return jsonify({"items": [agency_json(a) for a in services.list_agencies(level=level)]})
+    former = (request.args.get("former_province") or "").strip() or None
+    on = _as_of()
+    if on is None:
+        agencies = services.list_agencies(level=level, former_province=former)
+        return jsonify({"items": [agency_json(a) for a in agencies]})
+    items = []
+    for agency, snapshot in services.agencies_as_of(on, former_province=former):
+        if level and snapshot.level != level:
+            continue
+        items.append({**agency_json(agency), "name": snapshot.name, "level": snapshot.level, "kind": snapshot.kind,
+                      "active": True})
+    return jsonify({"items": items, "as_of": on.isoformat()})
 
 
 @bp.get("/agencies/<code>")
@@ -156,4 +181,6 @@ def dissolve_agency(code: str):
 
 
 def init_app(app) -> None:
+    from qmsdocs.agencies import cli  # noqa: F401 - registers `qms agencies` and `qms service-name`
+
     app.register_blueprint(bp)

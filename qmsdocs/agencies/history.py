@@ -96,3 +96,23 @@ def change_json(change: AgencyChange) -> dict:
             "code_before": t.code_before, "code_after": t.code_after, "outcome": t.outcome,
         } for t in change.transfers],
     }
+
+
+def changes_within(start: date, end: date) -> list[dict]:
+    """Reorganizations effective between two dates, each with the agencies before and after it.
+
+    A year cut by a reorganization shows both parts: what ceased on the date and what carried on.
+    """
+    changes = session.scalars(select(AgencyChange).where(AgencyChange.effective_on >= start,
+                                                         AgencyChange.effective_on <= end)
+                              .order_by(AgencyChange.effective_on, AgencyChange.id))
+    return [{
+        "effective_on": change.effective_on.isoformat(),
+        "action": change.action,
+        "action_label": ACTIONS.get(change.action, change.action),
+        "decision": change.decision,
+        "before": [{"code": p.agency.code, "name": p.name_before} for p in change.parties
+                   if p.role in ("predecessor", "renamed")],
+        "after": [{"code": p.agency.code, "name": p.name_after} for p in change.parties
+                  if p.role in ("successor", "renamed")],
+    } for change in changes]

@@ -42,6 +42,9 @@ class Agency(Base):
     # (QĐ-UBND, NQ-HĐND …) resolve to that province's registry entry. None when not recorded.
     province: Mapped[str | None] = mapped_column(String(64))
     former_province: Mapped[str | None] = mapped_column(String(64))
+    # Mã đơn vị hành chính: the national statistics code of the commune or ward a people's committee
+    # governs (e.g. "29641"), as loaded by `qms agencies load-units`; None for other agencies.
+    unit_code: Mapped[str | None] = mapped_column(String(16), index=True)
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Agency]] = relationship(back_populates="parent")
@@ -128,3 +131,25 @@ class ProcedureTransfer(Base):
 
     def __repr__(self) -> str:
         return f"<ProcedureTransfer {self.procedure_id} {self.from_agency_id}->{self.to_agency_id}>"
+
+
+class ServiceName(Base):
+    """The name the whole service goes by from a date ("UBND tỉnh Trà Vinh" until 30/6/2025, then "UBND tỉnh Vĩnh Long").
+
+    Each row holds from `effective_on` until the next row's date; reports of a year show the
+    name in force then.
+    """
+
+    __tablename__ = "service_names"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    province: Mapped[str | None] = mapped_column(String(64))
+    # The former provinces the province was formed from, comma separated ("Trà Vinh, Bến Tre, Vĩnh Long").
+    former_provinces: Mapped[str] = mapped_column(Text, default="")
+    effective_on: Mapped[date] = mapped_column(Date, unique=True)
+    decision: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ServiceName {self.name} {self.effective_on}>"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from qmsdocs.agencies import reorganization
+from qmsdocs.agencies import lineage, reorganization
 from qmsdocs.agencies.history import ACTIONS, history
 from qmsdocs.agencies.kinds import KINDS, UNIT_TYPES
 from qmsdocs.agencies.models import LEVEL_LABELS, Agency, AgencyChange
-from qmsdocs.agencies.services import get_agency
+from qmsdocs.agencies.service_name import service_name_on
+from qmsdocs.agencies.services import agencies_as_of, get_agency
 from qmsdocs.auth.permissions import is_admin, require_admin
 from qmsdocs.db import session
 from qmsdocs.errors import InvalidInput, QmsError
@@ -21,6 +24,16 @@ bp = Blueprint("agencies", __name__)
 @bp.get("/agencies/structure")
 @login_required
 def structure():
+    as_of = None
+    if request.args.get("as_of"):
+        try:
+            as_of = date.fromisoformat(request.args["as_of"].strip())
+        except ValueError:
+            flash(_("Ngày xem cơ cấu phải có dạng YYYY-MM-DD (ví dụ 2024-12-31)."), "error")
+    if as_of is not None:
+        return render_template("agencies/structure_as_of.html", as_of=as_of, rows=agencies_as_of(as_of),
+                               kinds=KINDS, unit_types=UNIT_TYPES, level_names=LEVEL_LABELS,
+                               service_name=service_name_on(as_of))
     agencies = list(session.scalars(select(Agency).order_by(Agency.level, Agency.code)))
     changes = list(session.scalars(select(AgencyChange)
                                    .order_by(AgencyChange.effective_on.desc(),
@@ -36,7 +49,9 @@ def structure():
 def agency_history(code: str):
     agency = get_agency(code)
     return render_template("agencies/agency_history.html", agency=agency, changes=history(agency),
-                           kinds=KINDS, actions=ACTIONS, level_names=LEVEL_LABELS)
+                           kinds=KINDS, actions=ACTIONS, level_names=LEVEL_LABELS,
+                           successors=lineage.current_successors(agency), predecessors=lineage.predecessors(agency),
+                           former_names=lineage.former_names(agency))
 
 
 def _codes(value: str) -> list[str]:

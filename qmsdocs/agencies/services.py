@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from qmsdocs.agencies.history import AgencySnapshot, agency_as_of, existing_on
 from qmsdocs.agencies.models import LEVELS, Agency
 from qmsdocs.agencies.provinces import province_named
 from qmsdocs.audit.services import record
@@ -11,10 +12,13 @@ from qmsdocs.db import session
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 
 
-def list_agencies(*, level: str | None = None, include_inactive: bool = False) -> list[Agency]:
+def list_agencies(*, level: str | None = None, include_inactive: bool = False,
+                  former_province: str | None = None) -> list[Agency]:
     stmt = select(Agency).order_by(Agency.level, Agency.code)
     if level:
         stmt = stmt.where(Agency.level == level)
+    if former_province:
+        stmt = stmt.where(Agency.former_province == _province(former_province, "former_province"))
     if not include_inactive:
         stmt = stmt.where(Agency.active.is_(True))
     return list(session.scalars(stmt))
@@ -121,3 +125,10 @@ def _province(name: str | None, field_name: str) -> str | None:
         raise InvalidInput(f"Trường '{field_name}': '{name.strip()[:60]}' không phải tên một tỉnh, thành phố "
                            "(ví dụ: Vĩnh Long, Trà Vinh, Bến Tre).", code="invalid_province")
     return province
+
+
+def agencies_as_of(on, *, former_province: str | None = None) -> list[tuple[Agency, AgencySnapshot]]:
+    """The agencies that existed on a date, each with how it was named and placed then."""
+    province = _province(former_province, "former_province") if former_province else None
+    return [(agency, agency_as_of(agency, on)) for agency in existing_on(on, assessed_only=False)
+            if province is None or agency.former_province == province]

@@ -11,6 +11,7 @@ def init_app(app) -> None:
     events.version_became_current.connect(services.on_version_became_current)
     events.procedure_changed.connect(services.on_procedure_changed)
     events.procedure_moved.connect(on_procedure_moved)
+    events.procedures_moved.connect(on_procedures_moved)
     events.admin_procedure_changed.connect(services.raise_admin_procedure_change)
     # The registry tells alerts about its changes by signal, so legal never imports alerts.
     events.legal_change_recorded.connect(services.on_legal_change_recorded)
@@ -27,3 +28,10 @@ def on_procedure_moved(procedure, *, reason: str, actor=None, **_details) -> Non
     from qmsdocs.alerts.services import open_review_alert
 
     open_review_alert(procedure, reason, actor=actor)
+
+
+def on_procedures_moved(_source, *, moves, actor=None, **_details) -> None:
+    """Every procedure one reorganization handed on is flagged for review by its new owner, in one batch."""
+    from qmsdocs.alerts.services import open_review_alerts
+
+    open_review_alerts(moves, actor=actor)

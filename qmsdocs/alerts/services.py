@@ -36,6 +36,7 @@ from qmsdocs.alerts.workflow import (
     dismiss,
     get_alert,
     open_review_alert,
+    open_review_alerts,
     raise_admin_procedure_change,
     record_review,
 )
@@ -46,5 +47,5 @@ __all__ = [
     "alerts_for_procedure", "counts_by_agency_and_rule", "digest", "dismiss", "evaluate_all", "evaluate_change",
     "evaluate_document", "evaluate_procedure", "get_alert", "list_alerts", "local_today", "on_legal_change_recorded",
     "on_legal_document_changed", "on_procedure_changed", "on_version_became_current", "open_review_alert",
-    "parse_rule", "parse_statuses", "raise_admin_procedure_change", "record_review", "sync_open_counts",
+    "open_review_alerts", "parse_rule", "parse_statuses", "raise_admin_procedure_change", "record_review", "sync_open_counts",
 ]

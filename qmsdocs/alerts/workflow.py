@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from qmsdocs.alerts import rules
-from qmsdocs.alerts.evaluation import evaluate_procedure
+from qmsdocs.alerts.evaluation import evaluate_procedure, reconcile
 from qmsdocs.alerts.models import ACTIVE_STATUSES, Alert, ProcedureReview
 from qmsdocs.alerts.rules import Finding
 from qmsdocs.alerts.store import active_alerts, open_findings, resolve, sync_open_counts
@@ -68,6 +68,32 @@ def open_review_alert(procedure: Procedure, reason: str, *, actor=None) -> Alert
     evaluate_procedure(procedure, actor=actor)
     sync_open_counts([procedure.id])
     return session.get(Alert, opened[0].alert_id) if opened else None
+
+
+def open_review_alerts(moves: list, *, actor=None) -> int:
+    """open_review_alert for many (procedure, reason) pairs at once: a few statements, not a few per procedure."""
+    moves = [(procedure, (reason or "").strip()) for procedure, reason in moves
+             if procedure.status == "active" and (reason or "").strip()]
+    if not moves:
+        return 0
+    ids = [procedure.id for procedure, _ in moves]
+    active, earlier = set(), {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        active |= set(session.scalars(select(Alert.procedure_id).where(
+            Alert.procedure_id.in_(chunk), Alert.rule == "review_requested", Alert.status.in_(ACTIVE_STATUSES))))
+        earlier.update(session.execute(select(Alert.procedure_id, func.count()).where(
+            Alert.procedure_id.in_(chunk), Alert.rule == "review_requested").group_by(Alert.procedure_id)).all())
+    today = local_today()
+    rows = [(procedure.id, procedure.agency_id, procedure.current_version_id,
+             Finding("review_requested", f"review_requested:{earlier.get(procedure.id, 0) + 1}", reason[:2000],
+                     "Ban hành phiên bản mới hoặc ghi nhận kết quả rà soát.", effective_on=today))
+            for procedure, reason in moves if procedure.id not in active]
+    opened = open_findings(rows, actor=actor)
+    # A move may change which province's documents its citations mean: the rules look again, for all at once.
+    reconcile(ids, actor=actor)
+    sync_open_counts(ids)
+    return len(opened)
 
 
 def get_alert(alert_id: int) -> Alert:

@@ -26,7 +26,8 @@ from qmsdocs.reports.models import Assessment
 from qmsdocs.storage import blob_store
 
 AGENCY_FIELDS = ("code", "name", "level", "kind", "active", "approval_required", "review_interval_months",
-                 "created_at", "unit_type", "established_on", "dissolved_on", "four_eyes_approval")
+                 "created_at", "unit_type", "established_on", "dissolved_on", "four_eyes_approval", "province",
+                 "former_province", "unit_code")
 PROCEDURE_FIELDS = ("code", "title", "field", "review_interval_months", "status", "retired_reason", "retired_at",
                     "open_alerts", "created_at", "updated_at")
 VERSION_FIELDS = ("number", "sha256", "size", "filename", "uploaded_at", "note", "doc_code", "doc_revision",

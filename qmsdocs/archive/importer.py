@@ -16,6 +16,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from qmsdocs.agencies.models import Agency
+from qmsdocs.agencies.provinces import province_named
+from qmsdocs.agencies.service_name import service_name_on
 from qmsdocs.alerts.models import Alert, ProcedureReview
 from qmsdocs.archive.format import ArchiveError, ArchiveReader, parse_date, parse_datetime
 from qmsdocs.audit.models import AuditEvent
@@ -122,8 +124,12 @@ def read_mapping(path: Path) -> list[MappingRow]:
                                f"{values['action']!r}.")
         if not values["code"] or not values["target"]:
             raise ArchiveError(f"Tệp ánh xạ, dòng {number}: thiếu code hoặc target.")
+        former = values.get("former_province", "")
+        if former and province_named(former) is None:
+            raise ArchiveError(f"Tệp ánh xạ, dòng {number}: former_province '{former[:60]}' không phải tên một tỉnh, "
+                               "thành phố (ví dụ: Trà Vinh, Bến Tre, Vĩnh Long).")
         mapping.append(MappingRow(values["code"], values["action"], values["target"],
-                                  values.get("rename_suffix", ""), values.get("former_province", "")))
+                                  values.get("rename_suffix", ""), province_named(former) if former else ""))
     return mapping
 
 
@@ -355,12 +361,18 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
                         review_interval_months=source["review_interval_months"],
                         created_at=parse_datetime(source["created_at"]), unit_type=source["unit_type"],
                         established_on=parse_date(source["established_on"]),
-                        dissolved_on=parse_date(source["dissolved_on"]),
-                        four_eyes_approval=bool(source.get("four_eyes_approval", False)))
+                        dissolved_on=parse_date(source["dissolved_on"]), unit_code=source.get("unit_code"),
+                        four_eyes_approval=bool(source.get("four_eyes_approval", False)),
+                        province=source.get("province"), former_province=source.get("former_province"))
         session.add(agency)
         session.flush()
-    if agency_plan.former_province and hasattr(Agency, "former_province"):
-        agency.former_province = agency_plan.former_province
+    if agency_plan.action == "new":
+        # Only an agency brought in whole comes from a former province; a merge target keeps its own.
+        # Without a mapping column, the province the agency had in its own service is its former one.
+        agency.former_province = agency_plan.former_province or agency.former_province or source.get("province")
+        named = service_name_on()
+        if named is not None and named.province:
+            agency.province = named.province
     folder = source["folder"]
     code_here = dict(agency_plan.new_procedures)
     procedures: dict[int, Procedure] = {}

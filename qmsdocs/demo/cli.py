@@ -17,7 +17,9 @@ DEMO_MARK = "demo.load"
 
 
 @qms.command("demo")
-def demo_command() -> None:
+@click.option("--scenario", type=click.Choice(["2019", "2025"]), default="2019", show_default=True,
+              help="2019: tỉnh Trà Vinh theo báo cáo năm 2019; 2025: tỉnh Vĩnh Long sau hợp nhất ba tỉnh cũ.")
+def demo_command(scenario: str) -> None:
     """Load demo agencies, users and procedures with several versions (once)."""
     from qmsdocs.demo.data import DEMO_PASSWORD, load_core_demo
 
@@ -30,6 +32,14 @@ def demo_command() -> None:
             f"Cơ sở dữ liệu đã có dữ liệu ({agencies} cơ quan) nên không nạp dữ liệu minh họa vào đây. "
             "Hãy đặt QMSDOCS_DATA_DIR sang một thư mục trống rồi chạy lại `qms init` và `qms demo`."
         )
+    if scenario == "2025":
+        from qmsdocs.demo.merger import load_merger_demo
+
+        load_merger_demo(echo=click.echo)
+        record(SYSTEM, DEMO_MARK, "demo", None, scenario=scenario)
+        session.commit()
+        click.echo(f"Đã nạp dữ liệu minh họa tỉnh Vĩnh Long sau hợp nhất. Đăng nhập: admin / {DEMO_PASSWORD} (hoặc xem).")
+        return
     load_core_demo()
     for name, step in demo_steps:
         step()

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
-from qmsdocs.agencies.models import Agency
+from qmsdocs.agencies.models import Agency, AgencyChange, ProcedureTransfer
 from qmsdocs.audit.models import AuditEvent
 from qmsdocs.auth.permissions import is_admin
 from qmsdocs.db import session
@@ -377,3 +377,11 @@ def latest_number(procedure: Procedure) -> int:
         select(func.coalesce(func.max(ProcedureVersion.number), 0)).where(ProcedureVersion.procedure_id == procedure.id)
     ) or 0
 
+
+
+def former_places(procedure: Procedure) -> list:
+    """Where the procedure was before reorganizations moved it (old agency and code), oldest first."""
+    return list(session.scalars(select(ProcedureTransfer).join(AgencyChange)
+                                .where(ProcedureTransfer.procedure_id == procedure.id,
+                                       ProcedureTransfer.outcome == "moved")
+                                .order_by(AgencyChange.effective_on, ProcedureTransfer.id)))

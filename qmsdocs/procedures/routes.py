@@ -166,6 +166,7 @@ def _procedure_page(procedure: Procedure, shown: ProcedureVersion | None, as_of=
         as_of=as_of,
         retired_then=bool(as_of and queries.retired_by(procedure, as_of)),
         events=events_for("procedure", procedure.id, limit=100),
+        formerly=queries.former_places(procedure),
         may_write=can_write(user, procedure.agency_id) and procedure.status == "active",
         may_approve=can_approve(user, procedure.agency_id),
         approve_form=ApproveForm(),

@@ -2,7 +2,7 @@
 
 The agencies area announces the hand-over with `events.procedures_handed_over`; this receiver
 moves each procedure (versions untouched, code kept unless the successor already uses it) or
-retires it when there is no successor, and announces each move with `events.procedure_moved`.
+retires it when there is no successor, and announces the moves with one `events.procedures_moved`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from qmsdocs import events
 from qmsdocs.agencies.models import Agency, AgencyChange, ProcedureTransfer
-from qmsdocs.audit.services import record
+from qmsdocs.audit.services import record, record_many
 from qmsdocs.db import session, utcnow
 from qmsdocs.errors import InvalidInput
 from qmsdocs.procedures.models import Procedure
@@ -53,7 +53,7 @@ def _retire(change: AgencyChange, procedure: Procedure, source: Agency, reason: 
 
 
 def _move(change: AgencyChange, procedure: Procedure, source: Agency, target: Agency, taken: set[str],
-          reason: str, actor) -> ProcedureTransfer:
+          reason: str, actor, moves: list, audit: list) -> ProcedureTransfer:
     new_code = _free_code(procedure.code, taken, source)
     taken.add(new_code)
     transfer = ProcedureTransfer(change=change, procedure_id=procedure.id, from_agency_id=source.id,
@@ -63,15 +63,13 @@ def _move(change: AgencyChange, procedure: Procedure, source: Agency, target: Ag
     procedure.agency = target
     procedure.code = new_code
     procedure.updated_at = utcnow()
-    session.flush()
-    record(actor, "procedure.move", "procedure", procedure.id, agency_id=target.id,
-           from_agency=source.code, to_agency=target.code, code_before=transfer.code_before, code_after=new_code)
+    # Flushed and audited once per hand-over (a district hands on hundreds of procedures).
+    audit.append((procedure.id, target.id, {"from_agency": source.code, "to_agency": target.code,
+                                            "code_before": transfer.code_before, "code_after": new_code}))
     events.procedure_changed.send(procedure)
     if procedure.status == "active":
-        events.procedure_moved.send(
-            procedure, transfer=transfer, actor=actor,
-            reason=f"{reason} Quy trình chuyển từ {source.name} sang {target.name}; "
-                   "cần rà soát lại tên cơ quan, thẩm quyền và biểu mẫu.")
+        moves.append((procedure, f"{reason} Quy trình chuyển từ {source.name} sang {target.name}; "
+                                 "cần rà soát lại tên cơ quan, thẩm quyền và biểu mẫu."))
     return transfer
 
 
@@ -81,7 +79,7 @@ def on_procedures_handed_over(source: Agency, *, change: AgencyChange, assignmen
     procedures = list(session.scalars(select(Procedure).where(Procedure.agency_id == source.id)
                                       .order_by(Procedure.code)))
     _check_assignment(source, procedures, assignment)
-    transfers = []
+    transfers, moves, audit = [], [], []
     taken_by_agency: dict[int, set[str]] = {}
     for procedure in procedures:
         target = assignment.get(procedure.code, default)
@@ -92,5 +90,9 @@ def on_procedures_handed_over(source: Agency, *, change: AgencyChange, assignmen
             continue
         taken = taken_by_agency.setdefault(target.id, set(session.scalars(
             select(Procedure.code).where(Procedure.agency_id == target.id))))
-        transfers.append(_move(change, procedure, source, target, taken, reason, actor))
+        transfers.append(_move(change, procedure, source, target, taken, reason, actor, moves, audit))
+    session.flush()
+    record_many(actor, "procedure.move", "procedure", audit)
+    if moves:
+        events.procedures_moved.send(source, moves=moves, actor=actor)
     return transfers

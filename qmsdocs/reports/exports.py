@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
 from qmsdocs.agencies.kinds import KINDS, UNIT_TYPES
+from qmsdocs.agencies.service_name import service_name_on
 from qmsdocs.clock import local_today
 from qmsdocs.db import session
 from qmsdocs.reports.models import CLASSIFICATION_LABELS
@@ -34,8 +35,11 @@ MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
 FONT = "Times New Roman"
 
 
-def issuer_name() -> str:
-    """The provincial People's Committee: the root of the agency tree (the report's issuer)."""
+def issuer_name(year: int | None = None) -> str:
+    """The service's name in force at the end of the year, else the provincial People's Committee (the tree's root)."""
+    named = service_name_on(date(year, 12, 31)) if year else None
+    if named is not None:
+        return named.name
     root = session.scalar(select(Agency).where(Agency.kind == "provincial_committee").order_by(Agency.id).limit(1))
     if root is None:
         root = session.scalar(select(Agency).where(Agency.parent_id.is_(None), Agency.level == "province")
@@ -134,7 +138,7 @@ def assessment_docx(summary: dict, *, today: date | None = None) -> bytes:
     """The yearly report: national motto header, title, numbered sections and tables."""
     today = today or local_today()
     year = summary["year"]
-    issuer = issuer_name()
+    issuer = issuer_name(year)
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21)
@@ -182,6 +186,14 @@ def assessment_docx(summary: dict, *, today: date | None = None) -> bytes:
                  _pct(completion["applied_rate"])])
     _table(document, ["STT", "Cấp", "Số cơ quan, đơn vị", "Đã xây dựng", "Đã áp dụng", "Tỷ lệ áp dụng"], rows,
            widths=[1.2, 4.5, 3, 2.5, 2.5, 2.5], total_row=True)
+    if summary.get("reorganized"):
+        _paragraph(document, f"Trong năm {year} có sắp xếp tổ chức; số liệu trên theo cơ cấu cuối năm. Các lần sắp xếp:")
+        for change in summary["reorganized"]:
+            before = ", ".join(item["name"] for item in change["before"])
+            after = ", ".join(item["name"] for item in change["after"])
+            day = date.fromisoformat(change["effective_on"]).strftime("%d/%m/%Y")
+            _paragraph(document, f"- Từ ngày {day}, {change['action_label'].lower()}: {before}"
+                                 + (f" → {after}" if after and after != before else "") + ".")
 
     _paragraph(document, "II. KẾT QUẢ PHÂN LOẠI HIỆU QUẢ ÁP DỤNG", bold=True, indent=False)
     by_class, class_shares = summary["by_class"], summary["shares"]
@@ -261,7 +273,7 @@ def assessment_xlsx(summary: dict) -> bytes:
                                           "Tỷ lệ áp dụng (%)", "Tốt", "Đạt yêu cầu", "Không đạt yêu cầu",
                                           "Chưa đánh giá"], rows, [22, 18, 14, 14, 16, 10, 14, 18, 14])
     sheet.insert_rows(1)
-    sheet["A1"] = f"Kết quả áp dụng HTQLCL theo TCVN ISO 9001:2015 năm {year} - {issuer_name()}"
+    sheet["A1"] = f"Kết quả áp dụng HTQLCL theo TCVN ISO 9001:2015 năm {year} - {issuer_name(year)}"
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.freeze_panes = "A3"
     _sheet(workbook, "Xếp loại", ["Xếp loại", "Số cơ quan, đơn vị", "Tỷ lệ (%)"],

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency, AgencyChange, AgencyChangeParty
-from qmsdocs.agencies.history import agency_as_of, existing_on
+from qmsdocs.agencies.history import agency_as_of, changes_within, existing_on
+from qmsdocs.agencies.service_name import service_name_on
 from qmsdocs.agencies.kinds import KIND_ORDER, KINDS, NOT_ASSESSED_KINDS, UNIT_TYPES, kind_of
 from qmsdocs.audit.services import record
 from qmsdocs.auth.permissions import require_admin
@@ -363,8 +364,16 @@ def assessment_summary(year) -> dict:
                              if any(r["unit_type"] == unit for r in members)},
         }
     assessed = total - by_class["unassessed"]
+    former = dict(session.execute(select(Agency.code, Agency.former_province)
+                                  .where(Agency.former_province.is_not(None))).all())
+    by_former_province = Counter(former[r["agency"]] for r in rows if r["agency"] in former)
+    named = service_name_on(date(year, 12, 31))
     return {
         "year": year,
+        "service_name": named.name if named else None,
+        "by_former_province": dict(sorted(by_former_province.items())),
+        # Reorganizations inside the year: the report counts the structure at its end, and lists these with dates.
+        "reorganized": changes_within(date(year, 1, 1), date(year, 12, 31)),
         "total": total,
         "by_level": by_level,
         "by_class": by_class,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_login import login_required
 
+from qmsdocs.agencies import lineage
 from qmsdocs.errors import InvalidInput
 from qmsdocs.search import services
 
@@ -49,5 +50,19 @@ def search_page():
     status = 400 if error else 200
     return render_template(
         "search/search.html", args=args, results=results, error=error, facet_titles=FACET_TITLES,
-        search_url=search_url,
+        search_url=search_url, formerly=_formerly(args.get("q", "")),
     ), status
+
+
+def _formerly(text: str) -> list[dict]:
+    """Notes "trước đây: …" when the words typed are an old agency code or name, or an old procedure code."""
+    notes = []
+    for found in lineage.find_by_old_code_or_name(text):
+        if found.matched == "code" and found.agency.active:
+            continue
+        notes.append({"note": found.note, "agencies": found.successors or [found.agency]})
+    for transfer in lineage.transfers_from_code(text.strip()):
+        procedure = transfer.procedure
+        notes.append({"note": f"Quy trình mã {transfer.code_before} của {transfer.from_agency.name} nay là "
+                              f"{procedure.code} của {procedure.agency.name}.", "procedure": procedure})
+    return notes

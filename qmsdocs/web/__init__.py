@@ -83,7 +83,7 @@ def _nav_section(items) -> str | None:
     if endpoint.startswith("web.") and ("procedure" in endpoint or "version" in endpoint or endpoint in (
             "web.upload", "web.inspect_upload", "web.compare", "web.retire", "web.new_procedure")):
         return "web.procedures"
-    if endpoint in ("web.new_agency", "web.edit_agency") or blueprint == "agencies":
+    if endpoint in ("web.new_agency", "web.edit_agency") or blueprint in ("agencies", "reorganize"):
         return "web.agencies"
     if endpoint.startswith("web.") and "user" in endpoint or endpoint in ("web.mint_token", "web.revoke_token"):
         return "web.users"

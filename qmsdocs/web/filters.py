@@ -38,6 +38,8 @@ ACTION_LABELS = {
     "agency.merge": _l("Sáp nhập cơ quan"),
     "agency.split": _l("Chia tách cơ quan"),
     "agency.dissolve": _l("Giải thể cơ quan"),
+    "agency.reorganization_plan": _l("Áp dụng kế hoạch sắp xếp tổ chức"),
+    "service.rename": _l("Ghi tên đơn vị dùng hệ thống"),
     "user.create": _l("Tạo người dùng"),
     "user.update": _l("Sửa vai trò người dùng"),
     "user.password": _l("Đặt mật khẩu"),
