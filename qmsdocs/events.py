@@ -39,10 +39,6 @@ version_became_current = _signals.signal("version-became-current")
 # it raises InvalidInput when `assignment` names a procedure the sender does not have.
 procedures_handed_over = _signals.signal("procedures-handed-over")
 
-# sender: an active Procedure a reorganization moved to another agency; kwargs: transfer (the
-# ProcedureTransfer), reason (str: why the new owner must review it), actor. Alerts flag it for review.
-procedure_moved = _signals.signal("procedure-moved")
-
 # sender: the Agency that handed over its procedures; kwargs: moves (a list of (Procedure, reason)
 # for every active procedure one reorganization moved away from it), actor. Sent once per hand-over,
 # so alerts flag a district's hundreds of procedures in a few statements instead of one by one.

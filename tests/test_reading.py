@@ -221,3 +221,18 @@ def test_followers_hear_of_a_new_version_and_of_a_retirement_once(stp, admin_api
     admin_api.post(f"/api/v1/procedures/{procedure['id']}/reviews", json={"note": "Đã rà soát"})
     subjects = [item["subject"] for item in watcher.get("/api/v1/notifications").get_json()["items"]]
     assert subjects == ["Quy trình QT-01/STP đã bị bãi bỏ", "Quy trình QT-01/STP có phiên bản 1 mới có hiệu lực"]
+
+
+def test_a_procedure_moved_by_a_reorganization_is_asked_of_its_new_agencys_readers(
+        stp, admin_api, api_as, make_agency, make_docx):
+    procedure, people = stp
+    make_agency("SNV", "Sở Nội vụ")
+    newcomer = api_as("viewer", agency="SNV", username="xem-snv")
+    assert admin_api.post("/api/v1/agencies/SNV/reading-policy", json={"scope": "all"}).status_code == 200
+    upload(people["editor"], procedure["id"], make_docx)
+    assert to_read(newcomer) == []
+
+    merged = admin_api.post("/api/v1/agencies/merge", json={
+        "agencies": ["STP"], "into": "SNV", "effective_on": "2025-07-01", "decision": "Quyết định số 1/QĐ-UBND"})
+    assert merged.status_code == 201, merged.get_json()
+    assert to_read(newcomer) == [("QT-01/STP", 1)]

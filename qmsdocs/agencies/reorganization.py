@@ -4,7 +4,7 @@ Agencies are renamed, merged, split and dissolved (Vietnam removed the district 
 merged provinces in 2025). A reorganization never rewrites the past: procedures move to the
 successor with all their versions untouched and every party's before/after state is kept
 (see qmsdocs.agencies.history). The areas built on agencies act through qmsdocs.events:
-procedures are handed over (`procedures_handed_over`, then `procedure_moved` for alerts) and
+procedures are handed over (`procedures_handed_over`, then `procedures_moved` for alerts and readers) and
 users follow their agency to its successor (`agency_succeeded`).
 """
 

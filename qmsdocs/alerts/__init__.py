@@ -10,7 +10,6 @@ def init_app(app) -> None:
     # Receivers run inside the sender's transaction, so alerts commit or vanish with the version.
     events.version_became_current.connect(services.on_version_became_current)
     events.procedure_changed.connect(services.on_procedure_changed)
-    events.procedure_moved.connect(on_procedure_moved)
     events.procedures_moved.connect(on_procedures_moved)
     events.admin_procedure_changed.connect(services.raise_admin_procedure_change)
     # The registry tells alerts about its changes by signal, so legal never imports alerts.
@@ -21,13 +20,6 @@ def init_app(app) -> None:
     app.add_template_global(routes.procedure_alerts, "procedure_alerts")
     app.add_template_global(routes.alert_permissions, "alert_permissions")
     cli.register()
-
-
-def on_procedure_moved(procedure, *, reason: str, actor=None, **_details) -> None:
-    """A procedure a reorganization handed to a new agency must be reviewed by its new owner."""
-    from qmsdocs.alerts.services import open_review_alert
-
-    open_review_alert(procedure, reason, actor=actor)
 
 
 def on_procedures_moved(_source, *, moves, actor=None, **_details) -> None:

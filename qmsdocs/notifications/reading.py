@@ -152,6 +152,11 @@ def stop_asking(procedure: Procedure, **_kwargs) -> None:
         .values(state="withdrawn", closed_at=utcnow()))
 
 
+def sync_moved(_source, *, moves, **_kwargs) -> int:
+    """Procedures a reorganization moved are read by their new agency's readers from now on."""
+    return sum(sync_procedure(procedure) for procedure, _reason in moves)
+
+
 def sync_procedure(procedure: Procedure, **_kwargs) -> int:
     """Make the current version's lines match the readers of the procedure's agency now."""
     version = procedure.current_version
