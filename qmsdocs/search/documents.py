@@ -32,6 +32,18 @@ from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedu
 CHUNK = 400
 
 
+STALE_FLAGS = {True: "1", False: "0"}
+
+
+def content_signature(signature: str) -> str:
+    """A record's signature without its stale flag."""
+    return signature.rpartition(":")[0] or signature
+
+
+def with_stale_flag(signature: str, stale: bool) -> str:
+    return f"{content_signature(signature)}:{STALE_FLAGS[stale]}"
+
+
 @dataclass
 class IndexedDoc:
     key: str
@@ -80,12 +92,18 @@ class ProcedureState:
         return frozenset([f"p{self.procedure_id}", *(f"v{version_id}" for version_id, _ in self.history)])
 
     def record_signatures(self) -> dict[str, str]:
-        """Record key → the fingerprint of what that record holds."""
-        facts = [self.code, self.title, self.field, self.status, self.stale, self.agency_code, self.agency_name,
+        """Record key → the fingerprint of what that record holds: its content, then its stale flag.
+
+        The flag is apart (`<content>:1` or `<content>:0`) because alerts move it far more often
+        than anything else changes: a record whose content is unchanged gets a flag-only update.
+        """
+        facts = [self.code, self.title, self.field, self.status, self.agency_code, self.agency_name,
                  self.level, self.admin_procedures]
+        flag = STALE_FLAGS[self.stale]
 
         def signature(key: str, version) -> str:
-            return hashlib.sha256(json.dumps([key, version, *facts], ensure_ascii=False).encode()).hexdigest()[:32]
+            content = hashlib.sha256(json.dumps([key, version, *facts], ensure_ascii=False).encode()).hexdigest()[:32]
+            return f"{content}:{flag}"
 
         signatures = {f"p{self.procedure_id}": signature(f"p{self.procedure_id}", self.current_version)}
         for version_id, number in self.history:
