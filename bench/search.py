@@ -382,6 +382,19 @@ def freshness_seconds(app, corpus: Corpus) -> float:
 
     marker = f"kiemtra{uuid.uuid4().hex[:8]}"
     procedure = corpus.procedures[len(corpus.procedures) // 2]
+    # The background worker, as a server starts it with its first request (the bench makes none).
+    worker = app.extensions["qmsdocs.worker"]
+    if not worker.running:
+        worker.start()
+    try:
+        return _time_until_found(app, procedure, marker)
+    finally:
+        worker.stop()
+
+
+def _time_until_found(app, procedure: dict, marker: str) -> float:
+    from qmsdocs.procedures.models import ProcedureVersion
+
     with app.app_context():
         number = 1 + session.scalar(text("SELECT max(number) FROM procedure_versions WHERE procedure_id = :p"),
                                     {"p": procedure["id"]})
@@ -611,6 +624,34 @@ def verdict(result: Measured) -> str:
     return ", ".join(checks)
 
 
+def side_by_side(results: list[Measured]) -> None:
+    """One table per corpus size: a column per backend (the baseline last), a row per figure."""
+    if not results:
+        return
+
+    def ms(value: float) -> str:
+        return "—" if value != value else f"{value:.1f}"
+
+    rows = [
+        ("all p50 ms", [ms(r.p50) for r in results]),
+        ("all p95 ms", [ms(r.p95) for r in results]),
+        ("CPU p50 ms", [ms(r.cpu_p50) for r in results]),
+        ("CPU p95 ms", [ms(r.cpu_p95) for r in results]),
+        ("keyword p95 ms", [ms(r.keyword_p95) for r in results]),
+        ("full build s", ["—" if r.build_seconds != r.build_seconds else f"{r.build_seconds:.0f}" for r in results]),
+        ("searchable after s", ["—" if r.fresh_seconds != r.fresh_seconds else f"{r.fresh_seconds:.2f}"
+                                for r in results]),
+        ("p95 / baseline p95", [f"{r.p95 / results[-1].p95:.2f}" if results[-1].backend == "fts5" else "—"
+                                for r in results]),
+    ]
+    width = max(12, *(len(r.backend) + 2 for r in results))
+    print(f"{results[0].procedures} procedures, side by side (targets: embedded p50 ≤ 20, p95 ≤ 100, keyword "
+          f"p95 ≤ 10, build ≤ 300 s, searchable ≤ 5 s; PostgreSQL p95 ≤ 150)")
+    print(f"  {'':<20}" + "".join(f"{r.backend:>{width}}" for r in results))
+    for label, values in rows:
+        print(f"  {label:<20}" + "".join(f"{v:>{width}}" for v in values))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--procedures", type=int, default=25000)
@@ -631,6 +672,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="qmsdocs-bench-") as workdir:
         for size in sizes:
             results += run_size(size, args, Path(workdir))
+    print()
+    for size in sizes:
+        side_by_side([r for r in results if r.procedures == size])
     print()
     for result in results:
         print(f"{result.procedures} procedures, {result.backend}: p50 {result.p50:.1f} ms, p95 {result.p95:.1f} ms "

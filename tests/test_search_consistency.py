@@ -50,15 +50,15 @@ def index_lock_held(app):
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             yield
         return
-    from qmsdocs.search.postgres_backend import LOCK_KEY
+    from qmsdocs.search.postgres_backend import LOCK, LOCK_KEY
 
     engine = create_engine(app.config["DATABASE_URL"])
     with engine.connect() as connection:
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+        connection.execute(text(f"SELECT pg_advisory_lock{LOCK}"), {"key": LOCK_KEY})
         try:
             yield
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+            connection.execute(text(f"SELECT pg_advisory_unlock{LOCK}"), {"key": LOCK_KEY})
             connection.commit()
     engine.dispose()
 

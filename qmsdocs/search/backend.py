@@ -100,6 +100,10 @@ class IndexWriter(Protocol):
     def update(self, procedure_id: int, docs: list[IndexedDoc], remove_keys: Iterable[str]) -> None:
         """Write these records (replacing any of the same key) and remove those keys; leave the others."""
 
+    def set_stale(self, procedure_id: int, stale: bool, signatures: dict[str, str]) -> None:
+        """Move the procedure's stale flag without rewriting its records; `signatures` are the
+        new signatures of the records whose flag alone changed (record key → signature)."""
+
 
 class SearchBackend(Protocol):
     name: str

@@ -68,6 +68,16 @@ def _attached_texts(version_ids: list[int]) -> dict[int, str]:
             if text:
                 found[version_id].append(text)
     return {version_id: "\n".join(parts) for version_id, parts in found.items()}
+STALE_FLAGS = {True: "1", False: "0"}
+
+
+def content_signature(signature: str) -> str:
+    """A record's signature without its stale flag."""
+    return signature.rpartition(":")[0] or signature
+
+
+def with_stale_flag(signature: str, stale: bool) -> str:
+    return f"{content_signature(signature)}:{STALE_FLAGS[stale]}"
 
 
 @dataclass
@@ -120,12 +130,18 @@ class ProcedureState:
         return frozenset([f"p{self.procedure_id}", *(f"v{version_id}" for version_id, _ in self.history)])
 
     def record_signatures(self) -> dict[str, str]:
-        """Record key → the fingerprint of what that record holds."""
-        facts = [self.code, self.title, self.field, self.status, self.stale, self.agency_code, self.agency_name,
+        """Record key → the fingerprint of what that record holds: its content, then its stale flag.
+
+        The flag is apart (`<content>:1` or `<content>:0`) because alerts move it far more often
+        than anything else changes: a record whose content is unchanged gets a flag-only update.
+        """
+        facts = [self.code, self.title, self.field, self.status, self.agency_code, self.agency_name,
                  self.level, self.admin_procedures]
+        flag = STALE_FLAGS[self.stale]
 
         def signature(key: str, version) -> str:
-            return hashlib.sha256(json.dumps([key, version, *facts], ensure_ascii=False).encode()).hexdigest()[:32]
+            content = hashlib.sha256(json.dumps([key, version, *facts], ensure_ascii=False).encode()).hexdigest()[:32]
+            return f"{content}:{flag}"
 
         current = [self.current_version, self.attached] if self.attached else self.current_version
         signatures = {f"p{self.procedure_id}": signature(f"p{self.procedure_id}", current)}

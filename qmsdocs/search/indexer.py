@@ -31,7 +31,7 @@ from qmsdocs.agencies.models import Agency
 from qmsdocs.db import reading_only, session, utcnow
 from qmsdocs.procedures.models import Procedure, ProcedureAdminProcedure, ProcedureVersion
 from qmsdocs.search.backend import IndexBusy, SearchBackend
-from qmsdocs.search.documents import all_procedure_ids, documents_for, procedure_states
+from qmsdocs.search.documents import all_procedure_ids, content_signature, documents_for, procedure_states
 from qmsdocs.search.models import SearchOutbox
 
 log = logging.getLogger(__name__)
@@ -265,21 +265,32 @@ def _write_changed_records(backend: SearchBackend, writer, procedure_ids: list[i
     """Only what changed: records whose signature differs from the index's, and records gone.
 
     A new current version rewrites the current record and adds the previous one to the
-    history; the rest of a long history is neither read nor written.
+    history; the rest of a long history is neither read nor written. A procedure whose stale
+    flag alone moved (alerts opened or closed) gets a flag-only update: no text read or analysed.
     """
     states = procedure_states(procedure_ids)
     held = backend.indexed_records(procedure_ids)
     to_write: dict[int, set[str]] = {}
     to_remove: dict[int, set[str]] = {}
+    flag_only: dict[int, dict[str, str]] = {}
     for pid in procedure_ids:
         wanted = states[pid].record_signatures() if pid in states else {}
         have = held.get(pid, {})
         to_remove[pid] = set(have) - set(wanted)
-        to_write[pid] = {key for key, signature in wanted.items() if have.get(key) != signature}
+        to_write[pid] = set()
+        for key, signature in wanted.items():
+            if have.get(key) == signature:
+                continue
+            if key in have and content_signature(have[key]) == content_signature(signature):
+                flag_only.setdefault(pid, {})[key] = signature  # only the stale flag moved
+            else:
+                to_write[pid].add(key)
     records = documents_for(procedure_ids, states, only=to_write)
     for pid in procedure_ids:
         if records[pid] or to_remove[pid]:
             writer.update(pid, records[pid], to_remove[pid])
+        if pid in flag_only:
+            writer.set_stale(pid, states[pid].stale, flag_only[pid])
 
 
 def _count_failure(procedure_ids: list[int], error: Exception) -> None:

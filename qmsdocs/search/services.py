@@ -382,8 +382,24 @@ class Highlighter:
                 if clause.pieces:
                     patterns.append(r"[\s./\-_]*".join(_loose(w.folded) for w in clause.pieces))
         patterns += [_loose(word) for word in sorted(folded, key=len, reverse=True)]
-        self._regex = (re.compile(r"(?<![^\W_])(?:" + "|".join(patterns) + r")(?![^\W_])")
-                       if patterns else None)
+        # No leading look-behind: a pattern that starts with a literal (a code's digits) then lets
+        # the regular-expression engine skip ahead to it; the word start is checked in `_matches`.
+        self._regex = re.compile(r"(?:" + "|".join(patterns) + r")(?![^\W_])") if patterns else None
+
+    def _matches(self, text: str):
+        """Matches that start a word: the first one at or after each rejected start is looked for again."""
+        position = 0
+        search = self._regex.search
+        while True:
+            match = search(text, position)
+            if match is None:
+                return
+            start = match.start()
+            if start and _is_word_char(text[start - 1]):
+                position = start + 1
+                continue
+            yield match
+            position = max(match.end(), start + 1)
 
     def snippet(self, text: str, width: int = SNIPPET_WIDTH) -> Markup:
         text = nfc(text or "").replace("\n", " · ")
@@ -392,7 +408,7 @@ class Highlighter:
         spans = []
         if self._regex is not None:
             terms: dict[str, str] = {}
-            for match in self._regex.finditer(text):
+            for match in self._matches(text):
                 found = match.group()
                 term = terms.get(found) or terms.setdefault(found, fold(found))
                 spans.append((match.start(), match.end(), term))
@@ -439,6 +455,10 @@ class Highlighter:
             if score > best_score:
                 best_score, best_start = score, spans[left][0]
         return best_start
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum()
 
 
 def _symbol_pattern(key: str) -> str:

@@ -53,7 +53,8 @@ from qmsdocs.search.backend import (
     document_keywords,
     record_texts,
 )
-from qmsdocs.search.documents import IndexedDoc
+from qmsdocs.search.documents import IndexedDoc, with_stale_flag
+from qmsdocs.search.stale_flags import StaleFlags
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,24 @@ def _exact_bonus(words: Iterable[Word]) -> list[tuple[Occur, Query]]:
     return bonus
 
 
-def build_query(clauses: list[Clause], filters: Filters, *, current_only: bool) -> Query:
+def _pk_set(pids) -> Query:
+    return Query.term_set_query(SCHEMA, "pk", [str(pid) for pid in sorted(pids)])
+
+
+def _stale_query(moved: dict[int, bool]) -> Query:
+    """Records of stale procedures: the flag they carry, unless it moved since (see stale_flags)."""
+    carried = _term("kw", STALE_KEY)
+    if not moved:
+        return carried
+    parts = [(Occur.Should, Query.boolean_query([(Occur.Must, carried), (Occur.MustNot, _pk_set(moved))]))]
+    now_stale = [pid for pid, stale in moved.items() if stale]
+    if now_stale:
+        parts.append((Occur.Should, _pk_set(now_stale)))
+    return Query.boolean_query(parts)
+
+
+def build_query(clauses: list[Clause], filters: Filters, *, current_only: bool,
+                moved: dict[int, bool] | None = None) -> Query:
     parts: list[tuple[Occur, Query]] = []
     for clause in clauses:
         if isinstance(clause, Word):
@@ -179,11 +197,14 @@ def build_query(clauses: list[Clause], filters: Filters, *, current_only: bool) 
                 options.append(_phrase_in_text(clause.pieces, PHRASE_WEIGHT))
             parts.append((Occur.Must, _any(options)))
     for key in filters.keys():
-        parts.append((Occur.Must, _filter(_term("kw", key))))
+        if key != STALE_KEY:
+            parts.append((Occur.Must, _filter(_term("kw", key))))
     if current_only:
         parts.append((Occur.Must, _filter(_term("current", True))))
-    if filters.stale is False:
-        parts.append((Occur.MustNot, _term("kw", STALE_KEY)))
+    if filters.stale is True:
+        parts.append((Occur.Must, _filter(_stale_query(moved or {}))))
+    elif filters.stale is False:
+        parts.append((Occur.MustNot, _stale_query(moved or {})))
     if not any(occur == Occur.Must for occur, _q in parts):
         parts.append((Occur.Must, _filter(Query.all_query())))
     return Query.boolean_query(parts)
@@ -194,13 +215,37 @@ def _facet_request() -> dict:
             for name, field_name in FACET_FIELDS.items()}
 
 
-def _facets(aggregations: dict) -> dict[str, list[tuple[str, int]]]:
+def _facets(aggregations: dict, stale_moves: tuple[int, int] = (0, 0)) -> dict[str, list[tuple[str, int]]]:
+    """Facet lists from tantivy's aggregations; `stale_moves` corrects the stale counts by the
+    matching records whose flag moved since they were written (became stale, became fresh)."""
     facets = {}
     for name in FACET_NAMES:
         buckets = aggregations.get(name, {}).get("buckets", [])
-        counted = [(str(bucket["key"]), int(bucket["doc_count"])) for bucket in buckets if bucket["key"] != ""]
-        facets[name] = sorted(counted, key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
+        counted = {str(bucket["key"]): int(bucket["doc_count"]) for bucket in buckets if bucket["key"] != ""}
+        if name == "stale" and any(stale_moves):
+            became_stale, became_fresh = stale_moves
+            counted["true"] = counted.get("true", 0) + became_stale - became_fresh
+            counted["false"] = counted.get("false", 0) + became_fresh - became_stale
+            counted = {value: count for value, count in counted.items() if count > 0}
+        facets[name] = sorted(counted.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
     return facets
+
+
+def _stale_moves(searcher, query: Query, moved: dict[int, bool]) -> tuple[int, int]:
+    """How many records matching `query` became stale, and became fresh, since they were written."""
+    if not moved:
+        return 0, 0
+    carried = _term("kw", STALE_KEY)
+    counts = []
+    for stale, carried_occur in ((True, Occur.MustNot), (False, Occur.Must)):
+        pids = [pid for pid, flag in moved.items() if flag is stale]
+        if not pids:
+            counts.append(0)
+            continue
+        moved_query = Query.boolean_query([(Occur.Must, query), (Occur.Must, _pk_set(pids)),
+                                           (carried_occur, carried)])
+        counts.append(searcher.search(moved_query, limit=1, count=True).count)
+    return counts[0], counts[1]
 
 
 # The backend ----------------------------------------------------------------------------------
@@ -213,6 +258,7 @@ class TantivyBackend:
         self._open_lock = threading.Lock()
         # generation name → (index, meta.json stamp when last reloaded)
         self._opened: dict[str, list] = {}
+        self._stale_flags = StaleFlags()
 
     # Generations and the pointer ---------------------------------------------------------
 
@@ -260,6 +306,7 @@ class TantivyBackend:
         with self._open_lock:
             for name in [n for n in self._opened if n not in keep]:
                 del self._opened[name]
+        self._stale_flags.forget({self.root / name for name in keep})
 
     def _index(self, name: str) -> tantivy.Index:
         """The open index of a generation, reloaded when a writer has committed since."""
@@ -282,12 +329,16 @@ class TantivyBackend:
             return opened[0]
 
     def _searcher(self) -> tantivy.Searcher:
+        return self._reading()[0]
+
+    def _reading(self) -> tuple[tantivy.Searcher, dict[int, bool]]:
+        """A searcher of the generation in use, and its moved stale flags."""
         name = self._pointer()
         if not self._generation_ok(name):
             log.warning("search index missing or outdated in %s: created empty; run `qms reindex`", self.root)
             self.ensure_index()
             name = self._pointer()
-        return self._index(name).searcher()
+        return self._index(name).searcher(), self._stale_flags.read(self.root / name)
 
     # Writing -----------------------------------------------------------------------------
 
@@ -321,7 +372,7 @@ class TantivyBackend:
                 engine_writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
             except ValueError as error:  # tantivy's own lock, held by a writer outside this protocol
                 raise IndexBusy(f"tantivy writer lock: {error}") from None
-            batch = _TantivyWriter(engine_writer)
+            batch = _TantivyWriter(engine_writer, self._stale_flags.read(self.root / name))
             try:
                 yield batch
             except BaseException:
@@ -334,6 +385,7 @@ class TantivyBackend:
             else:
                 engine_writer.rollback()
             engine_writer.wait_merging_threads()
+            self._stale_flags.write(self.root / name, batch.stale_changes)
 
     def rebuild(self, batches: Iterable[list[IndexedDoc]], progress: Callable[[int], None]) -> None:
         path = self._new_generation()
@@ -366,10 +418,10 @@ class TantivyBackend:
 
     def search(self, clauses: list[Clause], filters: Filters, *, offset: int, limit: int,
                include_history: bool) -> BackendResult:
-        searcher = self._searcher()
+        searcher, moved = self._reading()
         if include_history:
-            return self._search_history(searcher, clauses, filters, offset=offset, limit=limit)
-        query = build_query(clauses, filters, current_only=True)
+            return self._search_history(searcher, moved, clauses, filters, offset=offset, limit=limit)
+        query = build_query(clauses, filters, current_only=True, moved=moved)
         if clauses:
             found = searcher.search(query, limit=limit, offset=offset, count=True)
         else:
@@ -383,13 +435,14 @@ class TantivyBackend:
                        is_current=True, score=round(float(key), 4) if clauses else 0.0)
             for (key, _address), pid, number in zip(found.hits, pids, numbers)
         ]
-        facets = _facets(searcher.aggregate(query, _facet_request())) if found.count else {}
+        facets = _facets(searcher.aggregate(query, _facet_request()),
+                         _stale_moves(searcher, query, moved)) if found.count else {}
         return BackendResult(total=found.count, hits=hits, facets=facets)
 
-    def _search_history(self, searcher, clauses, filters, *, offset: int, limit: int) -> BackendResult:
+    def _search_history(self, searcher, moved, clauses, filters, *, offset: int, limit: int) -> BackendResult:
         """Every matching record, one per procedure: its current version when that matches,
         else the newest older version that does."""
-        query = build_query(clauses, filters, current_only=False)
+        query = build_query(clauses, filters, current_only=False, moved=moved)
         if clauses:
             found = searcher.search(query, limit=HISTORY_SCAN_LIMIT, count=False)
         else:  # no score: in (agency, code) order, the same for every version of a procedure
@@ -417,21 +470,29 @@ class TantivyBackend:
         facets: dict[str, list[tuple[str, int]]] = {}
         if chosen:
             keys = [searcher.doc(candidate[3])["key"][0] for _pid, candidate in chosen]
-            facets = _facets(searcher.aggregate(Query.term_set_query(SCHEMA, "key", keys), _facet_request()))
+            chosen_query = Query.term_set_query(SCHEMA, "key", keys)
+            facets = _facets(searcher.aggregate(chosen_query, _facet_request()),
+                             _stale_moves(searcher, chosen_query, moved))
         return BackendResult(total=len(best), hits=hits, facets=facets)
 
-    def _stored_records(self, searcher: tantivy.Searcher, query: Query) -> Iterable[tuple[int, str, str]]:
-        """(procedure id, record key, signature) of every record the query matches."""
+    def _stored_records(self, query_of: Callable[[], Query]) -> Iterable[tuple[int, str, str]]:
+        """(procedure id, record key, signature) of every record the query matches, with the
+        stale flag as it is now."""
+        searcher, moved = self._reading()
+        query = query_of()
         count = searcher.search(query, limit=1, count=True).count
         if not count:
             return
         for _score, address in searcher.search(query, limit=count, count=False).hits:
             stored = searcher.doc(address)
-            yield int(stored["pid"][0]), stored["key"][0], stored["sig"][0] if stored["sig"] else ""
+            pid, signature = int(stored["pid"][0]), stored["sig"][0] if stored["sig"] else ""
+            if pid in moved:
+                signature = with_stale_flag(signature, moved[pid])
+            yield pid, stored["key"][0], signature
 
     def indexed_state(self) -> dict[int, tuple[set[str], set[str]]]:
         state: dict[int, tuple[set[str], set[str]]] = {}
-        for pid, key, signature in self._stored_records(self._searcher(), Query.all_query()):
+        for pid, key, signature in self._stored_records(Query.all_query):
             signatures, keys = state.setdefault(pid, (set(), set()))
             signatures.add(signature)
             keys.add(key)
@@ -442,22 +503,26 @@ class TantivyBackend:
         if not procedure_ids:
             return records
         # Only these procedures' records, found through the indexed `pk` term, not a full scan.
-        query = Query.term_set_query(SCHEMA, "pk", [str(pid) for pid in dict.fromkeys(procedure_ids)])
-        for pid, key, signature in self._stored_records(self._searcher(), query):
+        for pid, key, signature in self._stored_records(lambda: _pk_set(set(procedure_ids))):
             records.setdefault(pid, {})[key] = signature
         return records
 
 
 class _TantivyWriter:
-    def __init__(self, engine_writer):
+    def __init__(self, engine_writer, moved: dict[int, bool]):
         self._writer = engine_writer
+        self._moved = moved
         self.changed = False
+        # procedure id → stale flag to keep beside the records (None: forget it); see stale_flags
+        self.stale_changes: dict[int, bool | None] = {}
 
     def replace(self, procedure_id: int, docs: list[IndexedDoc]) -> None:
         self.changed = True
         self._writer.delete_documents_by_term("pk", str(procedure_id))
         for doc in docs:
             self._writer.add_document(tantivy_document(doc))
+        if procedure_id in self._moved:
+            self.stale_changes[procedure_id] = None  # every record now carries the flag
 
     def update(self, procedure_id: int, docs: list[IndexedDoc], remove_keys: Iterable[str]) -> None:
         self.changed = True
@@ -465,3 +530,9 @@ class _TantivyWriter:
             self._writer.delete_documents_by_term("key", key)
         for doc in docs:
             self._writer.add_document(tantivy_document(doc))
+        if docs and procedure_id in self._moved:
+            # The records written carry today's flag; the others keep theirs, overridden here.
+            self.stale_changes[procedure_id] = docs[0].stale
+
+    def set_stale(self, procedure_id: int, stale: bool, signatures: dict[str, str]) -> None:
+        self.stale_changes[procedure_id] = stale

@@ -58,7 +58,8 @@ from qmsdocs.search.backend import (
     document_keywords,
     record_words,
 )
-from qmsdocs.search.documents import IndexedDoc
+from qmsdocs.search.documents import IndexedDoc, with_stale_flag
+from qmsdocs.search.stale_flags import StaleFlags
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +197,9 @@ class WhooshBackend:
         self._postings: OrderedDict = OrderedDict()
         self._postings_size = 0
         self._rows: dict[str, _SegmentRows] = {}
+        self._stale_flags = StaleFlags()
+        # segment id → (the moved flags it was computed with, its stale documents)
+        self._stale_docs: dict[str, tuple[dict, set[int]]] = {}
 
     # Generations and the pointer -------------------------------------------------------------
 
@@ -241,6 +245,11 @@ class WhooshBackend:
         for path in self.root.glob("gen-*"):
             if path.name not in keep and path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
+        self._stale_flags.forget({self.root / name for name in keep})
+
+    def _moved(self) -> dict[int, bool]:
+        name = self._pointer()
+        return self._stale_flags.read(self.root / name) if name else {}
 
     # Writing -------------------------------------------------------------------------------
 
@@ -278,7 +287,7 @@ class WhooshBackend:
                 for open_writer in writers.values():
                     _cancel(open_writer)
                 raise IndexBusy("Whoosh write lock held by another writer") from None
-            batch = _WhooshWriter(writers)
+            batch = _WhooshWriter(writers, self._stale_flags.read(self.root / name))
             # Writers not yet committed or cancelled: whatever fails (the batch, or the first
             # commit), they are cancelled, so no segment file stays open and no Whoosh lock held.
             unfinished = dict(writers)
@@ -293,6 +302,7 @@ class WhooshBackend:
             finally:
                 for open_writer in unfinished.values():
                     _cancel(open_writer)
+            self._stale_flags.write(self.root / name, batch.stale_changes)
 
     def rebuild(self, batches: Iterable[list[IndexedDoc]], progress: Callable[[int], None]) -> None:
         path = self._new_generation()
@@ -425,10 +435,24 @@ class WhooshBackend:
             found.intersection_update(self._ids(segment, "bi", pair)[0])
         return found
 
-    def _match(self, segment: _Segment, clauses: list[Clause], filters: Filters) -> set[int]:
+    def _stale_set(self, segment: _Segment, moved: dict[int, bool]) -> set[int]:
+        """Documents of stale procedures: the flag they carry unless it moved since (see stale_flags)."""
+        carried = self._ids(segment, "kw", STALE_KEY)[0]
+        if not moved:
+            return set(carried)
+        cached = self._stale_docs.get(segment.segid)
+        if cached is not None and cached[0] is moved:
+            return cached[1]
+        pids = self._rows_of(segment).pid
+        stale = {doc for doc in carried if pids[doc] not in moved}
+        stale.update(doc for doc, pid in enumerate(pids) if moved.get(pid))
+        self._stale_docs[segment.segid] = (moved, stale)
+        return stale
+
+    def _match(self, segment: _Segment, clauses: list[Clause], filters: Filters, moved: dict[int, bool]) -> set[int]:
         sets = []
         for key in filters.keys():
-            sets.append(self._set(segment, "kw", key))
+            sets.append(self._stale_set(segment, moved) if key == STALE_KEY else self._set(segment, "kw", key))
             if not sets[-1]:
                 return set()
         for clause in clauses:
@@ -445,7 +469,7 @@ class WhooshBackend:
         else:
             matched = set(range(segment.doc_count_all))
         if filters.stale is False:
-            matched.difference_update(self._ids(segment, "kw", STALE_KEY)[0])
+            matched.difference_update(self._stale_set(segment, moved))
         if segment.deleted:
             matched -= segment.deleted
         return matched
@@ -492,6 +516,7 @@ class WhooshBackend:
                include_history: bool) -> BackendResult:
         wanted = offset + limit
         with self._search_lock:
+            moved = self._moved()
             # (score, tie-break order, rows, doc, index name) of the best candidates of every segment
             found: list[tuple[float, str, _SegmentRows, int, str]] = []
             counted: list[tuple[_SegmentRows, Iterable[int]]] = []
@@ -499,7 +524,7 @@ class WhooshBackend:
             for index_name in INDEX_NAMES if include_history else INDEX_NAMES[:1]:
                 reader, segments = self._segments(index_name)
                 for segment in segments:
-                    matched = self._match(segment, clauses, filters)
+                    matched = self._match(segment, clauses, filters, moved)
                     if not matched:
                         continue
                     rows = self._rows_of(segment)
@@ -507,20 +532,20 @@ class WhooshBackend:
                     if include_history:
                         current = index_name == "current"
                         for doc in matched:
-                            candidate = (current, rows.number[doc] or 0, scores.get(doc, 0.0), rows, doc)
+                            candidate = (current, rows.number[doc] or 0, scores.get(doc, 0.0), rows, doc, segment)
                             kept = per_procedure.get(rows.pid[doc])
                             if kept is None or candidate[:2] > kept[:2]:
                                 per_procedure[rows.pid[doc]] = candidate
                         continue
-                    counted.append((rows, matched))
+                    counted.append((rows, matched, segment))
                     found += [(scores.get(d, 0.0), rows.order[d], rows, d, index_name)
                               for d in _best(matched, scores, rows.rank, wanted)]
-            total = sum(len(docs) for _rows, docs in counted)
+            total = sum(len(docs) for _rows, docs, _segment in counted)
             if include_history:
                 total = len(per_procedure)
-                by_segment: dict[int, tuple[_SegmentRows, list[int]]] = {}
-                for current, _number, score, rows, doc in per_procedure.values():
-                    by_segment.setdefault(id(rows), (rows, []))[1].append(doc)
+                by_segment: dict[int, tuple[_SegmentRows, list[int], _Segment]] = {}
+                for current, _number, score, rows, doc, segment in per_procedure.values():
+                    by_segment.setdefault(id(rows), (rows, [], segment))[1].append(doc)
                     found.append((score, rows.order[doc], rows, doc, "current" if current else "history"))
                 counted = list(by_segment.values())
             found.sort(key=lambda item: (-item[0], item[1], item[2].number[item[3]] or 0))
@@ -530,16 +555,20 @@ class WhooshBackend:
                            score=round(score, 4))
                 for score, _order, rows, doc, index_name in found[offset: offset + limit]
             ]
-            return BackendResult(total=total, hits=hits, facets=_facets(counted))
+            stale_docs = {id(rows): self._stale_set(segment, moved) for rows, _docs, segment in counted} \
+                if moved else None
+            return BackendResult(total=total, hits=hits, facets=_facets(counted, stale_docs))
 
     def indexed_state(self) -> dict[int, tuple[set[str], set[str]]]:
         state: dict[int, tuple[set[str], set[str]]] = {}
         with self._search_lock:
             for index_name in INDEX_NAMES:
                 reader, _segments = self._segments(index_name)
+                moved = self._moved()
                 for _docnum, stored in reader.iter_docs():
-                    signatures, keys = state.setdefault(int(stored["pid"]), (set(), set()))
-                    signatures.add(stored.get("sig", ""))
+                    pid, signature = int(stored["pid"]), stored.get("sig", "")
+                    signatures, keys = state.setdefault(pid, (set(), set()))
+                    signatures.add(with_stale_flag(signature, moved[pid]) if pid in moved else signature)
                     keys.add(stored["key"])
         return state
 
@@ -547,6 +576,7 @@ class WhooshBackend:
     def indexed_records(self, procedure_ids: list[int]) -> dict[int, dict[str, str]]:
         records: dict[int, dict[str, str]] = {pid: {} for pid in procedure_ids}
         with self._search_lock:
+            moved = self._moved()
             for index_name in INDEX_NAMES:
                 reader, _segments = self._segments(index_name)
                 for pid in procedure_ids:
@@ -555,7 +585,9 @@ class WhooshBackend:
                     for docnum in reader.postings("pid", str(pid)).all_ids():
                         if not reader.is_deleted(docnum):
                             stored = reader.stored_fields(docnum)
-                            records[pid][stored["key"]] = stored.get("sig", "")
+                            signature = stored.get("sig", "")
+                            records[pid][stored["key"]] = \
+                                with_stale_flag(signature, moved[pid]) if pid in moved else signature
         return records
 
 
@@ -569,14 +601,21 @@ def _best(matched: set[int], scores: dict[int, float], rank: list[int], wanted: 
     return best
 
 
-def _facets(counted: list[tuple[_SegmentRows, Iterable[int]]]) -> dict[str, list[tuple[str, int]]]:
+def _facets(counted: list[tuple[_SegmentRows, Iterable[int], _Segment]],
+            stale_docs: dict[int, set[int]] | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Facet counts; `stale_docs` (rows id → stale documents) when some flags moved since written."""
     counters = {name: Counter() for name in FACET_COLUMNS}
-    for rows, docs in counted:
+    for rows, docs, _segment in counted:
         docs = list(docs)
         for name in FACET_COLUMNS:
+            if name == "stale" and stale_docs is not None:
+                stale = sum(1 for doc in docs if doc in stale_docs[id(rows)])
+                counters[name].update({"true": stale, "false": len(docs) - stale})
+                continue
             values = map(rows.values[name].__getitem__, docs)
             counters[name].update(chain.from_iterable(values) if name in ("admin_procedure", "legal") else values)
     counters["field"].pop("", None)
+    counters["stale"] = +counters["stale"]  # no zero counts
     return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
             for name, counter in counters.items()}
 
@@ -597,9 +636,15 @@ def _cancel(open_writer) -> None:
 
 
 class _WhooshWriter:
-    def __init__(self, writers: dict):
+    def __init__(self, writers: dict, moved: dict[int, bool]):
         self._writers = writers
+        self._moved = moved
         self.changed = False
+        # procedure id → stale flag to keep beside the records (None: forget it); see stale_flags
+        self.stale_changes: dict[int, bool | None] = {}
+
+    def set_stale(self, procedure_id: int, stale: bool, signatures: dict[str, str]) -> None:
+        self.stale_changes[procedure_id] = stale
 
     def replace(self, procedure_id: int, docs: list[IndexedDoc]) -> None:
         self.changed = True
@@ -607,6 +652,8 @@ class _WhooshWriter:
             open_writer.delete_by_term("pid", str(procedure_id))
         for doc in docs:
             self._writers["current" if doc.is_current else "history"].add_document(**whoosh_fields(doc))
+        if procedure_id in self._moved:
+            self.stale_changes[procedure_id] = None  # every record now carries the flag
 
     def update(self, procedure_id: int, docs: list[IndexedDoc], remove_keys: Iterable[str]) -> None:
         self.changed = True
@@ -615,3 +662,6 @@ class _WhooshWriter:
                 open_writer.delete_by_term("key", key)
         for doc in docs:
             self._writers["current" if doc.is_current else "history"].add_document(**whoosh_fields(doc))
+        if docs and procedure_id in self._moved:
+            # The records written carry today's flag; the others keep theirs, overridden here.
+            self.stale_changes[procedure_id] = docs[0].stale
