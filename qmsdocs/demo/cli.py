@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from qmsdocs.agencies.models import Agency
@@ -16,10 +18,18 @@ from qmsdocs.db import session
 DEMO_MARK = "demo.load"
 
 
+SIZES = ("province", "core")
+
+
 @qms.command("demo")
-def demo_command() -> None:
-    """Load demo agencies, users and procedures with several versions (once)."""
+@click.option("--size", type=click.Choice(SIZES), default=None,
+              help="province: mọi cơ quan đều có quy trình (mặc định); core: chỉ vài quy trình mẫu.")
+def demo_command(size: str | None) -> None:
+    """Load the demo province: 168 agencies, their procedures with their versions, laws and alerts (once)."""
     from qmsdocs.demo.data import DEMO_PASSWORD, load_core_demo
+
+    size = size or current_app.config.get("DEMO_SIZE") or "province"
+    started = time.monotonic()
 
     if session.scalar(select(AuditEvent.id).where(AuditEvent.action == DEMO_MARK).limit(1)):
         click.echo("Dữ liệu minh họa đã có; không nạp lại.")
@@ -30,13 +40,50 @@ def demo_command() -> None:
             f"Cơ sở dữ liệu đã có dữ liệu ({agencies} cơ quan) nên không nạp dữ liệu minh họa vào đây. "
             "Hãy đặt QMSDOCS_DATA_DIR sang một thư mục trống rồi chạy lại `qms init` và `qms demo`."
         )
+    click.echo("- Cơ quan, người dùng, danh mục TTHC và quy trình mẫu")
     load_core_demo()
+    procedures = _load_province() if size == "province" else 0
     for name, step in demo_steps:
         step()
         click.echo(f"- {name}")
-    record(SYSTEM, DEMO_MARK, "demo", None)
+    if procedures:
+        _evaluate_alerts()
+    record(SYSTEM, DEMO_MARK, "demo", None, size=size)
     session.commit()
-    click.echo(f"Đã nạp dữ liệu minh họa. Đăng nhập: admin / {DEMO_PASSWORD} (hoặc bientap, pheduyet, xem).")
+    if procedures:
+        _build_search_index()
+    click.echo(f"Đã nạp dữ liệu minh họa trong {time.monotonic() - started:.0f} giây. "
+               f"Đăng nhập: admin / {DEMO_PASSWORD} (hoặc bientap, pheduyet, xem).")
+
+
+def _load_province() -> int:
+    from qmsdocs.demo.province import load_province
+
+    agencies = session.scalar(select(func.count()).select_from(Agency).where(Agency.parent_id.is_not(None)))
+    with click.progressbar(length=agencies, label="- Quy trình của từng cơ quan", show_pos=True) as bar:
+        count = load_province(progress=bar.update)
+    click.echo(f"  {count} quy trình.")
+    return count
+
+
+def _evaluate_alerts() -> None:
+    from qmsdocs.alerts.evaluation import evaluate_all
+
+    report = evaluate_all(actor=SYSTEM)
+    click.echo(f"- Cảnh báo: {report.opened} cảnh báo mở cho {report.procedures} quy trình")
+
+
+def _build_search_index() -> None:
+    from qmsdocs.search import indexer
+    from qmsdocs.search.checks import check_index
+    from qmsdocs.search.documents import all_procedure_ids
+
+    total = len(all_procedure_ids())
+    session.rollback()
+    with click.progressbar(length=total, label="- Chỉ mục tìm kiếm", show_pos=True) as bar:
+        indexer.rebuild(progress=bar.update)
+    check_index(repair=True)
+    session.commit()
 
 
 def init_app(app: Flask) -> None:
