@@ -93,9 +93,7 @@ def _table(rows: list[list[str]], widths: list[int], style: str = "") -> str:
 
 
 def _header(doc: QuickDocument) -> str:
-    block = _table([[doc.agency_name.upper(), doc.title.upper(), f"Mã hiệu: {doc.code}"],
-                    ["", "", f"Lần ban hành: {doc.revision}"],
-                    ["", "", f"Ngày ban hành: {doc.issued_on}"]], [3400, 3400, 2600], "TableGrid")
+    block = _table(_header_rows(doc), [3400, 3400, 2600], "TableGrid")
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr xmlns:w="{W}" xmlns:r="{R}">'
             f'{block}<w:p/></w:hdr>')
 
@@ -110,8 +108,7 @@ def _body(doc: QuickDocument) -> str:
               _paragraph("4. ĐỊNH NGHĨA VÀ TỪ VIẾT TẮT", bold=True),
               _paragraph("TTHC: Thủ tục hành chính; UBND: Ủy ban nhân dân; TN&TKQ: Tiếp nhận và trả kết quả."),
               _paragraph("5. NỘI DUNG QUY TRÌNH", bold=True),
-              _table([["Bước", "Nội dung công việc", "Trách nhiệm", "Thời gian"], *map(list, doc.steps)],
-                     [900, 4700, 2300, 1500], "TableGrid")]
+              _table(_step_rows(doc), [900, 4700, 2300, 1500], "TableGrid")]
     parts += [_paragraph(note) for note in doc.notes]
     parts.append(_paragraph("6. BIỂU MẪU", bold=True))
     parts += [_paragraph(form) for form in doc.forms]
@@ -124,9 +121,37 @@ def _body(doc: QuickDocument) -> str:
             f'<w:body>{"".join(parts)}{section}</w:body></w:document>')
 
 
+def _header_rows(doc: QuickDocument) -> list[list[str]]:
+    return [[doc.agency_name.upper(), doc.title.upper(), f"Mã hiệu: {doc.code}"],
+            ["", "", f"Lần ban hành: {doc.revision}"],
+            ["", "", f"Ngày ban hành: {doc.issued_on}"]]
+
+
+def _step_rows(doc: QuickDocument) -> list[list[str]]:
+    return [["Bước", "Nội dung công việc", "Trách nhiệm", "Thời gian"], *map(list, doc.steps)]
+
+
+def text_of(doc: QuickDocument) -> str:
+    """The text the reader reads from `render(doc)`: non-empty paragraphs, header first, one per line.
+
+    Writing it down beside the XML spares reading back thousands of files; the demo's tests read
+    a sample back and compare.
+    """
+    lines = [cell for row in _header_rows(doc) for cell in row]
+    lines += [doc.title.upper(), "1. MỤC ĐÍCH", doc.purpose, "2. PHẠM VI ÁP DỤNG", doc.scope, "3. TÀI LIỆU VIỆN DẪN"]
+    lines += [f"- {ref}" for ref in doc.legal_refs]
+    lines += ["- Tiêu chuẩn quốc gia TCVN ISO 9001:2015.", "4. ĐỊNH NGHĨA VÀ TỪ VIẾT TẮT",
+              "TTHC: Thủ tục hành chính; UBND: Ủy ban nhân dân; TN&TKQ: Tiếp nhận và trả kết quả.",
+              "5. NỘI DUNG QUY TRÌNH"]
+    lines += [cell for row in _step_rows(doc) for cell in row]
+    lines += [*doc.notes, "6. BIỂU MẪU", *doc.forms, "7. HỒ SƠ CẦN LƯU",
+              "Hồ sơ được lưu tại bộ phận chuyên môn theo quy định hiện hành về lưu trữ."]
+    return "\n".join(line for line in lines if line)
+
+
 def render(doc: QuickDocument) -> bytes:
     buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as package:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
         for name, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", PACKAGE_RELS),
                            ("word/_rels/document.xml.rels", DOCUMENT_RELS), ("word/styles.xml", STYLES),
                            ("word/document.xml", _body(doc)), ("word/header1.xml", _header(doc))):
