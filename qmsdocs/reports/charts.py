@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 COLORS = {"good": "#2e7d32", "satisfactory": "#1565c0", "unsatisfactory": "#c62828", "unassessed": "#9e9e9e",
@@ -9,7 +10,8 @@ COLORS = {"good": "#2e7d32", "satisfactory": "#1565c0", "unsatisfactory": "#c628
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
+    """One decimal in the reader's language: 49,4 in Vietnamese, 49.4 in English."""
+    return format_decimal(value, format="0.0")
 
 
 def bar_chart(items: list[tuple], *, title: str, total: int | None = None, width: int = 560) -> Markup:
