@@ -89,7 +89,8 @@ def dashboard():
     groups: dict[str, list[Alert]] = {}
     for alert in alerts:
         groups.setdefault(alert.procedure.agency.code, []).append(alert)
-    agencies = session.execute(select(Agency.code, Agency.name).order_by(Agency.code)).all()
+    agencies = session.execute(select(Agency.code, Agency.name, Agency.level, Agency.province,
+                                         Agency.former_province)).all()
     return render_template(
         "alerts/dashboard.html", groups=groups, summary=summary, total=total,
         page=Page.of(alerts, total, paging), agencies=agencies, rule_labels=RULE_LABELS, rule_short_labels=RULE_SHORT_LABELS,

@@ -17,7 +17,7 @@ from qmsdocs.auth.permissions import can_approve, can_write, require_approve, re
 from qmsdocs.db import session
 from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import Conflict, InvalidInput, QmsError, UploadRefused
-from qmsdocs.pages import actor, bp, choices, form_errors, wants_json
+from qmsdocs.pages import actor, agency_choices, bp, form_errors, wants_json
 from qmsdocs.procedures import queries, revisions, services
 from qmsdocs.procedures.api import send_version_file
 from qmsdocs.procedures.forms import ApproveForm, ProcedureForm, RetireForm, ReturnForm, UploadForm
@@ -82,9 +82,8 @@ def new_procedure():
     if not agencies:
         require_write(user, None)
     form = ProcedureForm()
-    # Nothing pre-selected: a default agency invites misfiling. Sorted by name, as officials look agencies up.
-    form.agency.choices = choices([("", _("— Chọn cơ quan —"))] + [
-        (a.code, f"{a.name} ({a.code})") for a in sorted(agencies, key=lambda a: (a.name.casefold(), a.code))])
+    # Nothing pre-selected: a default agency invites misfiling. Grouped by level and sorted by name.
+    form.agency.choices = agency_choices(agencies, blank=_("— Chọn cơ quan —"))
     if request.method == "GET" and request.args.get("agency"):
         form.agency.data = request.args["agency"]
     if request.method == "GET":
