@@ -85,6 +85,21 @@ def agency_choices(agencies, *, blank: str | None = None) -> list[SelectChoice]:
     return options
 
 
+def scoped_args(args):
+    """List filters with the signed-in official's own agency as the default scope.
+
+    An official mostly acts on their own agency, so a list opened without an `agency` filter shows
+    it; choosing "all agencies" sends an empty `agency` and widens the list. Returns the arguments
+    to filter with and the agency the list was narrowed to by default (None when it was not).
+    """
+    agency = getattr(current_user, "agency", None)
+    if "agency" in args or agency is None:
+        return args, None
+    scoped = args.copy()
+    scoped["agency"] = agency.code
+    return scoped, agency
+
+
 def interval_field(label, *, required: bool):
     """A review interval in months (agencies and procedures both have one)."""
     validators = [NumberRange(1, 120, message=_l("Chu kỳ rà soát phải từ 1 đến 120 tháng."))]

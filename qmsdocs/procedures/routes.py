@@ -17,7 +17,7 @@ from qmsdocs.auth.permissions import can_approve, can_write, require_approve, re
 from qmsdocs.db import session
 from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import Conflict, InvalidInput, QmsError, UploadRefused
-from qmsdocs.pages import actor, agency_choices, bp, form_errors, wants_json
+from qmsdocs.pages import actor, agency_choices, bp, form_errors, scoped_args, wants_json
 from qmsdocs.procedures import queries, revisions, services
 from qmsdocs.procedures.api import send_version_file
 from qmsdocs.procedures.forms import ApproveForm, ProcedureForm, RetireForm, ReturnForm, UploadForm
@@ -59,11 +59,13 @@ def _int_arg(name: str, default: int | None = None) -> int | None:
 @bp.get("/procedures")
 @login_required
 def procedures():
-    filters = queries.ProcedureFilters.from_args(request.args)
+    args, own_agency = scoped_args(request.args)
+    filters = queries.ProcedureFilters.from_args(args)
     page = queries.procedure_page(filters)
     return render_template(
         "procedures/procedures.html",
         filters=filters,
+        own_agency=own_agency,
         page=page,
         pending=queries.pending_counts([p.id for p in page.items]),
         agencies=queries.agencies_for_select(),
