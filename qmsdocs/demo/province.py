@@ -116,10 +116,10 @@ def plan(agencies: list[Agency], items: list[Tthc], rng: random.Random, taken: d
     for agency in agencies:
         if agency.kind == "commune_committee":
             pool = by_handler["commune_committee"]
-            chosen = rng.sample(pool, rng.randint(9, 15))
+            chosen = rng.sample(pool, rng.randint(13, 19))
         elif agency.kind == "district_committee":
             pool = by_handler["district_committee"]
-            chosen = rng.sample(pool, rng.randint(20, 27))
+            chosen = rng.sample(pool, rng.randint(22, 28))
         elif agency.kind == "department" or agency.code in by_handler:
             pool = by_handler.get(agency.code, [])
             chosen = [item for item in pool if rng.random() < 0.85]
@@ -276,6 +276,7 @@ def load_province(progress: Callable[[int], None] = lambda _n: None) -> int:
         procedure.versions = versions + ([draft] if draft else [])
         procedure.current_version = versions[-1]
         procedure.created_at = versions[0].uploaded_at
+        procedure.updated_at = procedure.versions[-1].uploaded_at
         session.add(procedure)
     progress(1)
     _store_all(blobs)
