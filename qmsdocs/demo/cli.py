@@ -69,8 +69,15 @@ def _load_province() -> int:
 def _evaluate_alerts() -> None:
     from qmsdocs.alerts.evaluation import evaluate_all
 
-    report = evaluate_all(actor=SYSTEM)
-    click.echo(f"- Cảnh báo: {report.opened} cảnh báo mở cho {report.procedures} quy trình")
+    from qmsdocs.alerts.models import ACTIVE_STATUSES, Alert
+    from qmsdocs.procedures.models import Procedure
+
+    evaluate_all(actor=SYSTEM)
+    alerts, agencies = session.execute(
+        select(func.count(), func.count(func.distinct(Procedure.agency_id)))
+        .select_from(Alert).join(Procedure, Procedure.id == Alert.procedure_id)
+        .where(Alert.status.in_(ACTIVE_STATUSES))).one()
+    click.echo(f"- Cảnh báo: {alerts} cảnh báo đang mở ở {agencies} cơ quan")
 
 
 def _build_search_index() -> None:
