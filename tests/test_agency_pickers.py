@@ -76,3 +76,9 @@ def test_one_province_needs_no_province_in_the_group_titles():
     groups = agency_groups([SimpleNamespace(code="A", name="Ấp B", level="commune", province=None, former_province=None),
                             SimpleNamespace(code="B", name="An C", level="commune", province=None, former_province=None)])
     assert [(title, [a.code for a in members]) for title, members in groups] == [("Cấp xã", ["B", "A"])]
+
+
+def test_demo_agency_names_read_as_officials_write_them(demo_admin):
+    page = demo_admin.get("/procedures/new").get_data(as_text=True)
+    assert "xã xã" not in page and "phố Trà Vinh" not in page.replace("thành phố Trà Vinh", "")
+    assert "UBND Phường 1, thành phố Trà Vinh" in page and "UBND xã Duyên Hải (thị xã) 01" in page
