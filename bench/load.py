@@ -351,7 +351,7 @@ def half_sender(port, token, stop):
 
 def prepare(service: Service) -> dict:
     service.qms("init")
-    service.qms("demo")
+    service.qms("demo", "--size", "core")  # the figures in docs/operations.md were measured on it
     tokens = {name: service.qms("user", "token", name).stdout.strip().splitlines()[-1] for name in ("admin", "xem")}
     service.start()
     _, body = request("GET", service.port, "/api/v1/procedures", headers={"Authorization": f"Bearer {tokens['admin']}"})

@@ -51,6 +51,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # Where uploaded files live: "database" (default on PostgreSQL) or "folder" (default on SQLite).
         "BLOB_STORE": os.environ.get("QMSDOCS_BLOB_STORE", "").strip() or None,
         "SEARCH_BACKEND": os.environ.get("QMSDOCS_SEARCH_BACKEND", "tantivy"),
+        # What `qms demo` loads: "province" (every agency with its procedures) or "core" (a few).
+        "DEMO_SIZE": os.environ.get("QMSDOCS_DEMO_SIZE", "province"),
         # How long a writer waits for the database lock before answering 503 (Retry-After).
         "LOCK_TIMEOUT_SECONDS": _number("QMSDOCS_LOCK_TIMEOUT_SECONDS", 10),
         # The whole request body must arrive within this time, or the answer is 408.

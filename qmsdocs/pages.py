@@ -12,6 +12,8 @@ from flask_login import current_user
 from wtforms import IntegerField, SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from qmsdocs.text import fold
+
 bp = Blueprint("web", __name__)
 
 REQUIRED = _l("Trường này không được để trống.")
@@ -41,6 +43,63 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+# Agency pickers group by level, in the order officials think of the province.
+AGENCY_GROUPS = {"province": _l("Cấp tỉnh"), "district": _l("Cấp huyện"), "commune": _l("Cấp xã")}
+
+
+def agency_groups(agencies) -> list[tuple[str, list]]:
+    """Agencies (anything with code, name, level) grouped by level and sorted by name within each.
+
+    When they belong to several former provinces (a merged province), each province's levels
+    form groups of their own, so "UBND xã Long Hòa" of one is not mistaken for the other's.
+    """
+    def province_of(agency):
+        return getattr(agency, "former_province", None) or getattr(agency, "province", None) or ""
+
+    provinces = sorted({province_of(a) for a in agencies}, key=fold)
+    several = len([p for p in provinces if p]) > 1
+    levels = list(AGENCY_GROUPS)
+    groups = []
+    for province in provinces if several else [None]:
+        for level in levels + [None]:
+            members = [a for a in agencies if (not several or province_of(a) == province)
+                       and (a.level == level if level else a.level not in levels)]
+            if not members:
+                continue
+            title = str(AGENCY_GROUPS[level]) if level else str(_l("Khác"))
+            if several:
+                title = f"{province or _l('Chưa ghi tỉnh')} · {title}"
+            groups.append((title, sorted(members, key=lambda a: (fold(a.name), a.code))))
+    return groups
+
+
+def agency_label(agency) -> str:
+    return f"{agency.name} ({agency.code})"
+
+
+def agency_choices(agencies, *, blank: str | None = None) -> list[SelectChoice]:
+    """WTForms choices for an agency picker: grouped as `agency_groups` says, `blank` first and ungrouped."""
+    options = [SelectChoice("", blank)] if blank is not None else []
+    for title, members in agency_groups(agencies):
+        options += [SelectChoice(a.code, agency_label(a), optgroup=title) for a in members]
+    return options
+
+
+def scoped_args(args):
+    """List filters with the signed-in official's own agency as the default scope.
+
+    An official mostly acts on their own agency, so a list opened without an `agency` filter shows
+    it; choosing "all agencies" sends an empty `agency` and widens the list. Returns the arguments
+    to filter with and the agency the list was narrowed to by default (None when it was not).
+    """
+    agency = getattr(current_user, "agency", None)
+    if "agency" in args or agency is None:
+        return args, None
+    scoped = args.copy()
+    scoped["agency"] = agency.code
+    return scoped, agency
+
+
 def interval_field(label, *, required: bool):
     """A review interval in months (agencies and procedures both have one)."""
     validators = [NumberRange(1, 120, message=_l("Chu kỳ rà soát phải từ 1 đến 120 tháng."))]
@@ -50,4 +109,6 @@ def interval_field(label, *, required: bool):
 
 def init_app(app: Flask) -> None:
     """Register the shared blueprint last (see qmsdocs.AREAS): Flask refuses views added after registration."""
+    app.add_template_global(agency_groups, "agency_groups")
+    app.add_template_global(agency_label, "agency_label")
     app.register_blueprint(bp)

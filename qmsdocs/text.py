@@ -50,3 +50,8 @@ def fold_key(value: str | None) -> str:
     How filter values (lĩnh vực) and catalog names are compared, and how search folds a query.
     """
     return " ".join(fold(word) for word in WORD.findall(unicodedata.normalize("NFC", value or "")))
+
+
+def N_(message: str) -> str:
+    """Mark a label for the translation catalog (`pybabel extract -k N_`); it is translated where shown."""
+    return message

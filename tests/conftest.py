@@ -98,6 +98,8 @@ def initialized_app(tmp_path, **config):
         "SEARCH_BACKEND": os.environ.get("QMSDOCS_TEST_SEARCH_BACKEND", "tantivy"),
         # No thread: the tests run the jobs themselves (DrainingClient, jobs.drain).
         "WORKER": "off",
+        # The few core procedures; the province-size demo has its own tests.
+        "DEMO_SIZE": "core",
         **config,
     })
     app.test_client_class = DrainingClient

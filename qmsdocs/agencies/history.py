@@ -14,9 +14,10 @@ from sqlalchemy import select
 from qmsdocs.agencies.kinds import NOT_ASSESSED_KINDS
 from qmsdocs.agencies.models import Agency, AgencyChange, AgencyChangeParty
 from qmsdocs.db import session
+from qmsdocs.text import N_
 
 # Reorganization actions as officials read them.
-ACTIONS = {"rename": "Đổi tên", "merge": "Hợp nhất, sáp nhập", "split": "Chia tách", "dissolve": "Giải thể"}
+ACTIONS = {"rename": N_("Đổi tên"), "merge": N_("Hợp nhất, sáp nhập"), "split": N_("Chia tách"), "dissolve": N_("Giải thể")}
 
 
 @dataclass(frozen=True)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from qmsdocs.text import fold
+from qmsdocs.text import N_, fold
 
 # Agency kinds (loại cơ quan, đơn vị), stored in Agency.kind.
 KINDS = {
-    "provincial_committee": "UBND tỉnh",
-    "department": "Cơ quan chuyên môn (sở, ban, ngành)",
-    "sub_department": "Chi cục",
-    "public_unit": "Đơn vị sự nghiệp công lập",
-    "police": "Công an",
-    "council": "Hội đồng nhân dân",
-    "district_committee": "UBND huyện, thị xã, thành phố",
-    "commune_committee": "UBND xã, phường, thị trấn",
-    "other": "Cơ quan, đơn vị khác",
+    "provincial_committee": N_("UBND tỉnh"),
+    "department": N_("Cơ quan chuyên môn (sở, ban, ngành)"),
+    "sub_department": N_("Chi cục"),
+    "public_unit": N_("Đơn vị sự nghiệp công lập"),
+    "police": N_("Công an"),
+    "council": N_("Hội đồng nhân dân"),
+    "district_committee": N_("UBND huyện, thị xã, thành phố"),
+    "commune_committee": N_("UBND xã, phường, thị trấn"),
+    "other": N_("Cơ quan, đơn vị khác"),
 }
 # The order reports list kinds in.
 KIND_ORDER = tuple(KINDS)
@@ -25,12 +25,12 @@ KIND_ORDER = tuple(KINDS)
 NOT_ASSESSED_KINDS = ("provincial_committee",)
 # Loại đơn vị hành chính of a people's committee, per level.
 UNIT_TYPES = {
-    "city": "Thành phố",
-    "town": "Thị xã",
-    "district": "Huyện",
-    "ward": "Phường",
-    "township": "Thị trấn",
-    "commune": "Xã",
+    "city": N_("Thành phố"),
+    "town": N_("Thị xã"),
+    "district": N_("Huyện"),
+    "ward": N_("Phường"),
+    "township": N_("Thị trấn"),
+    "commune": N_("Xã"),
 }
 UNIT_TYPES_BY_LEVEL = {"district": ("city", "town", "district"), "commune": ("commune", "ward", "township")}
 

@@ -8,20 +8,21 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qmsdocs.db import Base, utcnow
+from qmsdocs.text import N_
 
 RULE_LABELS = {
-    "legal_change": "Văn bản được viện dẫn đã thay đổi",
-    "not_in_force": "Viện dẫn văn bản chưa có hiệu lực hoặc bị ngưng hiệu lực",
-    "review_overdue": "Quá hạn rà soát định kỳ",
-    "admin_procedure": "Thủ tục hành chính đã thay đổi hoặc bị bãi bỏ",
-    "review_requested": "Cần rà soát lại",
+    "legal_change": N_("Văn bản được viện dẫn đã thay đổi"),
+    "not_in_force": N_("Viện dẫn văn bản chưa có hiệu lực hoặc bị ngưng hiệu lực"),
+    "review_overdue": N_("Quá hạn rà soát định kỳ"),
+    "admin_procedure": N_("Thủ tục hành chính đã thay đổi hoặc bị bãi bỏ"),
+    "review_requested": N_("Cần rà soát lại"),
 }
 RULES = tuple(RULE_LABELS)
 STATUS_LABELS = {
-    "open": "Mới",
-    "acknowledged": "Đang xử lý",
-    "resolved": "Đã giải quyết",
-    "dismissed": "Đã bỏ qua",
+    "open": N_("Mới"),
+    "acknowledged": N_("Đang xử lý"),
+    "resolved": N_("Đã giải quyết"),
+    "dismissed": N_("Đã bỏ qua"),
 }
 STATUSES = tuple(STATUS_LABELS)
 ACTIVE_STATUSES = ("open", "acknowledged")

@@ -19,6 +19,7 @@ from qmsdocs.clock import parse_record_date
 from qmsdocs.db import session
 from qmsdocs.errors import QmsError
 from qmsdocs.i18n import format_date, format_day
+from qmsdocs.pages import scoped_args
 from qmsdocs.paging import Page, lenient_page
 from qmsdocs.procedures.services import get_procedure
 
@@ -61,8 +62,7 @@ def alert_permissions(procedure) -> dict:
             "review": can_write(current_user, agency_id)}
 
 
-def _filters() -> dict:
-    args = request.args
+def _filters(args) -> dict:
     status = args.get("status", "active")
     try:
         statuses = services.parse_statuses(status) if status != "all" else None
@@ -77,7 +77,8 @@ def _filters() -> dict:
 @bp.get("/alerts")
 @login_required
 def dashboard():
-    filters = _filters()
+    args, own_agency = scoped_args(request.args)
+    filters = _filters(args)
     paging = lenient_page(request.args, per_page=PAGE_SIZE)
     alerts, total = services.list_alerts(limit=paging.per_page, offset=paging.offset, **filters)
     counts = services.counts_by_agency_and_rule(**filters)
@@ -89,17 +90,18 @@ def dashboard():
     groups: dict[str, list[Alert]] = {}
     for alert in alerts:
         groups.setdefault(alert.procedure.agency.code, []).append(alert)
-    agencies = session.execute(select(Agency.code, Agency.name).order_by(Agency.code)).all()
+    agencies = session.execute(select(Agency.code, Agency.name, Agency.level, Agency.province,
+                                         Agency.former_province)).all()
     return render_template(
         "alerts/dashboard.html", groups=groups, summary=summary, total=total,
         page=Page.of(alerts, total, paging), agencies=agencies, rule_labels=RULE_LABELS, rule_short_labels=RULE_SHORT_LABELS,
-        status_labels=STATUS_LABELS, args=request.args, permissions=alert_permissions,
-        page_args={k: v for k, v in request.args.items() if k != "page"},
+        status_labels=STATUS_LABELS, args=args, permissions=alert_permissions, own_agency=own_agency,
+        page_args={k: v for k, v in args.items() if k != "page"},
     )
 
 
 def _export_rows() -> list[Alert]:
-    alerts, _total = services.list_alerts(**_filters())
+    alerts, _total = services.list_alerts(**_filters(scoped_args(request.args)[0]))
     return alerts
 
 

@@ -15,18 +15,18 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from qmsdocs.db import Base, utcnow
-from qmsdocs.text import fold_key
+from qmsdocs.text import N_, fold_key
 
 ADMIN_PROCEDURE_STATUSES = ("active", "abolished")
-STATUS_LABELS = {"active": "Đang thực hiện", "abolished": "Đã bãi bỏ"}
+STATUS_LABELS = {"active": N_("Đang thực hiện"), "abolished": N_("Đã bãi bỏ")}
 # created | changed (legal bases) | updated (other fields) | abolished | restored
 CHANGE_KINDS = ("created", "changed", "updated", "abolished", "restored")
 CHANGE_LABELS = {
-    "created": "Công bố mới",
-    "changed": "Thay đổi căn cứ pháp lý",
-    "updated": "Cập nhật thông tin",
-    "abolished": "Bãi bỏ",
-    "restored": "Thực hiện lại",
+    "created": N_("Công bố mới"),
+    "changed": N_("Thay đổi căn cứ pháp lý"),
+    "updated": N_("Cập nhật thông tin"),
+    "abolished": N_("Bãi bỏ"),
+    "restored": N_("Thực hiện lại"),
 }
 
 

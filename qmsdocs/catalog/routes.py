@@ -15,10 +15,11 @@ from qmsdocs.catalog.importer import COLUMNS, import_file
 from qmsdocs.catalog.models import CHANGE_LABELS, STATUS_LABELS
 from qmsdocs.paging import lenient_page
 from qmsdocs.procedures.services import get_procedure
+from qmsdocs.text import N_
 
 bp = Blueprint("catalog", __name__)
 
-LEVEL_NAMES = {"central": "Cấp trung ương", **LEVEL_LABELS}
+LEVEL_NAMES = {"central": N_("Cấp trung ương"), **LEVEL_LABELS}
 
 
 @bp.get("/admin-procedures")

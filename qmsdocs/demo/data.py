@@ -89,6 +89,7 @@ DISTRICTS = [
     ("UBND-TCU", "UBND huyện Trà Cú", "district", 15, 0, 2),
     ("UBND-DH", "UBND huyện Duyên Hải", "district", 6, 0, 1),
 ]
+UNIT_WORDS = {"city": "thành phố", "town": "thị xã", "district": "huyện"}
 # 2019 classification, per level (the report gives only the provincial totals 83 + 85 = 168;
 # which agency got which class is illustrative).
 GOOD_PER_LEVEL = {"province": 30, "district": 6, "commune": 47}
@@ -197,10 +198,15 @@ def _bulk_agencies() -> None:
         add(code, name + ILLUSTRATIVE, "province", owners[parent], "public_unit")
     for code, name, unit_type, communes, wards, townships in DISTRICTS:
         district = existing.get(code) or add(code, name, "district", root, "district_committee", unit_type)
-        place = name.split(" ", 2)[2]
+        # "UBND thị xã Duyên Hải" → "Duyên Hải", so its communes read "UBND xã Duyên Hải 01", not "xã xã";
+        # the town and the district of that name keep their communes apart.
+        unit = UNIT_WORDS[unit_type]
+        place = name.removeprefix("UBND ").removeprefix(unit).strip()
         for n in range(1, wards + 1):
-            add(f"{code}-P{n}", f"UBND Phường {n}, {place}{ILLUSTRATIVE}", "commune", district,
+            add(f"{code}-P{n}", f"UBND Phường {n}, {unit} {place}{ILLUSTRATIVE}", "commune", district,
                 "commune_committee", "ward")
+        if unit_type == "town":
+            place = f"{place} ({unit})"
         for n in range(1, townships + 1):
             add(f"{code}-TT{n}", f"UBND thị trấn {place} {n}{ILLUSTRATIVE}", "commune", district,
                 "commune_committee", "township")

@@ -8,29 +8,30 @@ from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qmsdocs.db import Base, utcnow
+from qmsdocs.text import N_
 
 # Status as the national legal database (vbpl.vn) records it, by stable code.
 STATUS_LABELS = {
-    "in_force": "Còn hiệu lực",
-    "partially_expired": "Hết hiệu lực một phần",
-    "expired": "Hết hiệu lực toàn bộ",
-    "not_yet_in_force": "Chưa có hiệu lực",
-    "suspended": "Ngưng hiệu lực",
+    "in_force": N_("Còn hiệu lực"),
+    "partially_expired": N_("Hết hiệu lực một phần"),
+    "expired": N_("Hết hiệu lực toàn bộ"),
+    "not_yet_in_force": N_("Chưa có hiệu lực"),
+    "suspended": N_("Ngưng hiệu lực"),
     # Inferred: a detailing or guiding document lapses with the document it details (Law 64/2025/QH15).
-    "expired_with_parent": "Hết hiệu lực cùng văn bản được quy định chi tiết",
+    "expired_with_parent": N_("Hết hiệu lực cùng văn bản được quy định chi tiết"),
 }
 STATUSES = tuple(STATUS_LABELS)
 
 # Relations between documents. The first five make cited procedures stale; the last two
 # (quy định chi tiết, hướng dẫn) are kept for the registry only.
 CHANGE_LABELS = {
-    "amended": "Được sửa đổi, bổ sung bởi",
-    "replaced": "Bị thay thế bởi",
-    "repealed": "Bị bãi bỏ bởi",
-    "expired": "Hết hiệu lực toàn bộ",
-    "partially_expired": "Hết hiệu lực một phần",
-    "detailed": "Được quy định chi tiết bởi",
-    "guided": "Được hướng dẫn bởi",
+    "amended": N_("Được sửa đổi, bổ sung bởi"),
+    "replaced": N_("Bị thay thế bởi"),
+    "repealed": N_("Bị bãi bỏ bởi"),
+    "expired": N_("Hết hiệu lực toàn bộ"),
+    "partially_expired": N_("Hết hiệu lực một phần"),
+    "detailed": N_("Được quy định chi tiết bởi"),
+    "guided": N_("Được hướng dẫn bởi"),
 }
 CHANGE_KINDS = tuple(CHANGE_LABELS)
 ALERTING_CHANGES = ("amended", "replaced", "repealed", "expired", "partially_expired")

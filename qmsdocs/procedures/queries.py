@@ -70,7 +70,9 @@ class ProcedureFilters:
         values = {"q": self.q, "agency": self.agency, "status": self.status, "field": self.field,
                   "stale": "1" if self.stale else "", "sort": self.sort, "page": self.page, "as_of": self.as_of}
         values.update(changes)
-        return {key: value for key, value in values.items() if value not in ("", None, 1) or key == "status"}
+        # An empty agency is kept: it means "every agency", where no agency means the official's own.
+        return {key: value for key, value in values.items()
+                if value not in ("", None, 1) or key == "status" or (key == "agency" and value == "")}
 
 
 def versions_in_force_on(procedure_ids: list[int], day: date) -> dict[int, ProcedureVersion]:

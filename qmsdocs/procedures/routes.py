@@ -18,7 +18,7 @@ from qmsdocs.clock import local_today, parse_date
 from qmsdocs.db import session
 from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import Conflict, InvalidInput, QmsError, UploadRefused
-from qmsdocs.pages import actor, bp, choices, form_errors, wants_json
+from qmsdocs.pages import actor, agency_choices, bp, form_errors, scoped_args, wants_json
 from qmsdocs.procedures import queries, revisions, services
 from qmsdocs.procedures.api import send_forms_uploaded, send_version_file
 from qmsdocs.procedures.forms import ApproveForm, ProcedureForm, RetireForm, ReturnForm, UploadForm
@@ -70,7 +70,8 @@ def _as_of():
 @login_required
 def procedures():
     as_of = _as_of()
-    filters = queries.ProcedureFilters.from_args(request.args)
+    args, own_agency = scoped_args(request.args)
+    filters = queries.ProcedureFilters.from_args(args)
     if as_of is not None and "status" not in request.args:
         filters.status = "all"  # a procedure retired since was in force then
     page = queries.procedure_page(filters)
@@ -78,6 +79,7 @@ def procedures():
     return render_template(
         "procedures/procedures.html",
         filters=filters,
+        own_agency=own_agency,
         page=page,
         as_of=as_of,
         in_force=in_force,
@@ -99,9 +101,8 @@ def new_procedure():
     if not agencies:
         require_write(user, None)
     form = ProcedureForm()
-    # Nothing pre-selected: a default agency invites misfiling. Sorted by name, as officials look agencies up.
-    form.agency.choices = choices([("", _("— Chọn cơ quan —"))] + [
-        (a.code, f"{a.name} ({a.code})") for a in sorted(agencies, key=lambda a: (a.name.casefold(), a.code))])
+    # Nothing pre-selected: a default agency invites misfiling. Grouped by level and sorted by name.
+    form.agency.choices = agency_choices(agencies, blank=_("— Chọn cơ quan —"))
     if request.method == "GET" and request.args.get("agency"):
         form.agency.data = request.args["agency"]
     if request.method == "GET":

@@ -8,11 +8,12 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qmsdocs.db import Base, utcnow
+from qmsdocs.text import N_
 
 # good: Tốt; satisfactory: Đạt yêu cầu; unsatisfactory: Không đạt yêu cầu.
 CLASSIFICATIONS = ("good", "satisfactory", "unsatisfactory")
-CLASSIFICATION_LABELS = {"good": "Tốt", "satisfactory": "Đạt yêu cầu", "unsatisfactory": "Không đạt yêu cầu",
-                         "unassessed": "Chưa đánh giá"}
+CLASSIFICATION_LABELS = {"good": N_("Tốt"), "satisfactory": N_("Đạt yêu cầu"), "unsatisfactory": N_("Không đạt yêu cầu"),
+                         "unassessed": N_("Chưa đánh giá")}
 
 
 class Assessment(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -28,8 +29,8 @@ bp = Blueprint("reports", __name__)
 
 @bp.app_template_filter("pct")
 def percent(value) -> str:
-    """49.4 -> '49,4%': Vietnamese decimal comma, as in the official report."""
-    return f"{float(value or 0):.1f}".replace(".", ",") + "%"
+    """49.4 -> '49,4%' in Vietnamese (decimal comma, as in the official report), '49.4%' in English."""
+    return format_decimal(float(value or 0), format="0.0") + "%"
 
 
 def _year() -> int:

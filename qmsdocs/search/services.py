@@ -18,17 +18,16 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from markupsafe import Markup, escape
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
 from qmsdocs.db import session
 from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
 from qmsdocs.errors import InvalidInput
 from qmsdocs.paging import page_request
-from qmsdocs.procedures.models import Procedure, ProcedureAdminProcedure, ProcedureVersion
+from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
 from qmsdocs.search import indexer
 from qmsdocs.search.analysis import FOLD_TABLE, QUOTES, fold, fold_key, nfc, word_forms, words
 from qmsdocs.search.backend import (
@@ -250,6 +249,8 @@ class SearchResults:
     total: int
     hits: list[SearchHit]
     facets: dict[str, list[FacetValue]]
+    # How the active filters read, where not as given (a legal key as the documents write it).
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -267,7 +268,9 @@ def search(request: SearchRequest) -> SearchResults:
     names = admin_procedure_names(sorted({code for codes in links.values() for code in codes}
                                          | {value for value, _count in result.facets.get("admin_procedure", [])}))
     hits = _hits(result.hits, request.clauses, rows, links, names)
-    return SearchResults(request, result.total, hits, _label_facets(result.facets, names))
+    symbols = written_symbols([value for value, _count in result.facets.get("legal", [])] + [request.filters.legal])
+    labels = {"legal": symbols[request.filters.legal]} if request.filters.legal else {}
+    return SearchResults(request, result.total, hits, _label_facets(result.facets, names, symbols), labels)
 
 
 def _hit_rows(backend_hits) -> tuple[dict, dict[int, list[str]]]:
@@ -336,7 +339,8 @@ def _hits(backend_hits, clauses: list[Clause], rows: dict, links: dict[int, list
     return hits
 
 
-def _label_facets(facets: dict[str, list[tuple[str, int]]], tthc_names: dict[str, str]) -> dict[str, list[FacetValue]]:
+def _label_facets(facets: dict[str, list[tuple[str, int]]], tthc_names: dict[str, str],
+                  symbols: dict[str, str]) -> dict[str, list[FacetValue]]:
     agencies = dict(session.execute(
         select(Agency.code, Agency.name).where(Agency.code.in_([v for v, _ in facets.get("agency", [])]))
     ).all()) if facets.get("agency") else {}
@@ -345,7 +349,7 @@ def _label_facets(facets: dict[str, list[tuple[str, int]]], tthc_names: dict[str
         "level": lambda v: LEVEL_LABELS.get(v, v),
         "field": lambda v: v,
         "admin_procedure": lambda v: f"{v} — {tthc_names[v]}" if v in tthc_names else v,
-        "legal": _symbol_label,
+        "legal": lambda v: symbols.get(v, v),
         "status": lambda v: STATUS_LABELS.get(v, v),
         "stale": lambda v: STALE_LABELS.get(v, v),
     }
@@ -353,9 +357,26 @@ def _label_facets(facets: dict[str, list[tuple[str, int]]], tthc_names: dict[str
             for name in FACET_NAMES}
 
 
-@lru_cache(maxsize=20_000)
-def _symbol_label(key: str) -> str:
-    return canonical_symbol(key) or key
+_LEADING_ZEROS = re.compile(r"^0+(?=\d)")
+
+
+def written_symbols(keys) -> dict[str, str]:
+    """Each legal key as the procedures write it: `1/2018/TT-VPCP` → `01/2018/TT-VPCP`.
+
+    The commonest spelling among the citations that is properly written (Đ, capitals: the same
+    as the canonical form but for leading zeros, which are kept as issued); the canonical form
+    when no citation is.
+    """
+    keys = {key for key in keys if key}
+    if not keys:
+        return {}
+    best: dict[str, tuple[int, str]] = {}
+    for key, symbol, count in session.execute(
+            select(Citation.key, Citation.symbol, func.count()).where(Citation.key.in_(keys))
+            .group_by(Citation.key, Citation.symbol)):
+        if _LEADING_ZEROS.sub("", symbol) == canonical_symbol(key) and count > best.get(key, (0, ""))[0]:
+            best[key] = (count, symbol)
+    return {key: best[key][1] if key in best else (canonical_symbol(key) or key) for key in keys}
 
 
 # Snippets ---------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from qmsdocs.db import utcnow
 from qmsdocs.docx.conversion import doc_converter
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 from qmsdocs.auth.forms import PasswordResetForm
-from qmsdocs.pages import actor, bp, choices, form_errors
+from qmsdocs.pages import actor, agency_choices, bp, form_errors
 from qmsdocs.procedures import queries
 from qmsdocs.web.forms import ROLE_LABELS, AgencyForm, ConfirmForm, TokenForm, UserCreateForm, UserEditForm
 
@@ -23,7 +23,7 @@ FORM_ERRORS = (InvalidInput, Conflict, NotFound)
 
 def _agency_choices(*, blank: str, leave_out: str | None = None) -> list:
     agencies = [a for a in queries.agencies_for_select() if a.code != leave_out]
-    return choices([("", blank)] + [(a.code, f"{a.code} — {a.name}") for a in agencies])
+    return agency_choices(agencies, blank=blank)
 
 
 # Agencies ---------------------------------------------------------------------------

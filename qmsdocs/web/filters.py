@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "admin_procedure.restore": _l("Khôi phục thủ tục hành chính"),
     "admin_procedure.import": _l("Nhập danh mục thủ tục hành chính"),
     "agency.bulk_create": _l("Nhập danh sách cơ quan"),
+    "procedure.bulk_create": _l("Tạo nhiều quy trình một lần"),
     "assessment.create": _l("Ghi kết quả đánh giá"),
     "assessment.update": _l("Sửa kết quả đánh giá"),
     "assessment.bulk_create": _l("Ghi nhiều kết quả đánh giá"),
