@@ -12,7 +12,9 @@ touched (`qmsdocs.http`), credentials are looked up in a read transaction of the
 from __future__ import annotations
 
 import logging
+import random
 import sqlite3
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
@@ -95,7 +97,36 @@ def _sqlite_begin(connection) -> None:
     """
     read_only = _reading_only.get() or (
         has_request_context() and (request.method in SAFE_METHODS or g.get("credential_reads", False)))
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    if read_only:
+        connection.exec_driver_sql("BEGIN")
+        return
+    _begin_immediate(connection)
+
+
+def _begin_immediate(connection) -> None:
+    """Take the write lock, trying again every few milliseconds until the lock timeout.
+
+    SQLite's own busy handler sleeps longer and longer between tries (100 ms after the first
+    few), so a writer that has waited a while keeps losing the lock to newcomers, and under a
+    steady stream of uploads a few wait for seconds. Short even tries keep the waiters equal.
+    """
+    raw = connection.connection.driver_connection
+    timeout_ms = getattr(connection.engine, "info_lock_timeout_ms", 10000)
+    deadline = time.monotonic() + timeout_ms / 1000
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        while time.monotonic() < deadline:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    break
+            time.sleep(random.uniform(0.001, 0.004))
+        # The last try goes through SQLAlchemy, so a timeout raises the usual "database is locked".
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={timeout_ms}")
 
 
 def _sqlite_value(value):
@@ -120,6 +151,29 @@ def credential_reads():
             # Nothing was written: ending the read transaction only releases the snapshot.
             # A commit, not a rollback, so the user just loaded is not expired (and reloaded).
             db_session.commit()
+
+
+@contextmanager
+def before_writing():
+    """The part of a writing request that needs no write lock: reads in a read transaction
+    ended at the block's end, and work outside any transaction (reading an uploaded file).
+
+    On SQLite a writing request otherwise takes the write lock with its first query, and every
+    other writer of every server process waits while it parses. Objects read inside are
+    expired at the end, so the write transaction that follows reads them afresh.
+    """
+    token = _reading_only.set(True)
+    try:
+        yield
+    finally:
+        _reading_only.reset(token)
+        db_session = g.get("db_session")
+        if db_session is not None:
+            if db_session.new or db_session.dirty or db_session.deleted:
+                db_session.rollback()  # nothing may be written here; a bug, not the user's input
+            else:
+                db_session.commit()
+            db_session.expire_all()
 
 
 def write_aside(sql: str, params: dict, *, wait_seconds: float = 0.25) -> bool:

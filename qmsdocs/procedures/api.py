@@ -10,6 +10,7 @@ from flask import current_app, jsonify, request, send_file, url_for
 from qmsdocs import events
 from qmsdocs.api import api_blueprint, api_user, int_arg, json_body, str_field
 from qmsdocs.clock import parse_date
+from qmsdocs.db import before_writing
 from qmsdocs.docx.diff import summarize
 from qmsdocs.errors import InvalidInput, UploadRefused
 from qmsdocs.paging import page_request
@@ -116,15 +117,19 @@ def retire_procedure(procedure_id: int):
 
 @bp.post("/procedures/<int:procedure_id>/versions")
 def upload_version(procedure_id: int):
-    procedure = services.get_procedure(procedure_id)
     upload = request.files.get("file")
-    if upload is None:
-        raise UploadRefused(
-            "Chưa có tệp. Hãy gửi tệp .docx trong trường 'file' (multipart/form-data).",
-            code="missing_file", status=400,
-        )
-    with upload.stream:
-        data = upload.read()
+    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
+    with before_writing():
+        procedure = services.get_procedure(procedure_id)
+        services.check_upload_allowed(procedure, api_user())
+        if upload is None:
+            raise UploadRefused(
+                "Chưa có tệp. Hãy gửi tệp .docx trong trường 'file' (multipart/form-data).",
+                code="missing_file", status=400,
+            )
+        with upload.stream:
+            data = upload.read()
+        parsed = services.parse_upload(data, max_bytes=max_bytes)
     result = services.add_version(
         procedure,
         data,
@@ -132,9 +137,10 @@ def upload_version(procedure_id: int):
         note=request.form.get("note", ""),
         base_version=int_arg(request.form.get("base_version"), "base_version", minimum=0),
         actor=api_user(),
-        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+        max_bytes=max_bytes,
         effective_on=parse_date(request.form.get("effective_on"), "effective_on"),
         change_request=(request.form.get("change_request") or "").strip()[:20] or None,
+        parsed=parsed,
     )
     version = result.version
     forms = send_forms_uploaded(version, api_user(), current_app.config["MAX_UPLOAD_BYTES"])

@@ -180,13 +180,45 @@ class UploadResult:
     converted: bool = False
 
 
+@dataclass(frozen=True)
+class ParsedUpload:
+    """An uploaded file checked and read: the work of an upload that needs no database."""
+
+    digest: str
+    prepared: object  # qmsdocs.docx.conversion.PreparedUpload
+    content: object  # qmsdocs.docx.reader.DocxContent
+    citations: list
+
+
+def parse_upload(data: bytes, *, max_bytes: int) -> ParsedUpload:
+    """Check and read an upload (a .doc converted first).
+
+    Done before the write transaction where the caller can (`db.before_writing`): on SQLite
+    every other writer waits while a transaction holds the lock, and reading a document is
+    most of an upload's time.
+    """
+    digest = sha256_hex(data)
+    prepared = prepare_upload(data, digest, doc_converter(), max_bytes=max_bytes)
+    check_package(prepared.docx, max_bytes=max_bytes)
+    content = read_docx(prepared.docx)
+    return ParsedUpload(digest, prepared, content, extract_citations(content.paragraphs))
+
+
+def check_upload_allowed(procedure: Procedure, actor) -> None:
+    """The refusals that come before the file is even read: who may upload, and to what."""
+    require_write(actor, procedure.agency_id)
+    _refuse_if_retired(procedure)
+
+
 def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note: str = "",
                 base_version: int | None = None, actor=None, max_bytes: int,
-                effective_on: date | None = None, change_request: str | None = None) -> UploadResult:
+                effective_on: date | None = None, change_request: str | None = None,
+                parsed: ParsedUpload | None = None) -> UploadResult:
     """The upload pipeline: validate → check conflicts → extract → store blob → record.
 
     `effective_on`: the day an approved version takes effect (the previous one stays current
-    until then); `change_request`: the request it answers ("12/2026"), for the areas listening.
+    until then); `change_request`: the request it answers ("12/2026"), for the areas listening;
+    `parsed`: the file already read by `parse_upload` (outside the write transaction).
     """
     require_write(actor, procedure.agency_id)
     _refuse_effective_before_approval(effective_on)
@@ -194,9 +226,8 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
     if len(note) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"Ghi chú thay đổi dài tối đa {MAX_NOTE_LENGTH} ký tự.", code="note_too_long")
     _refuse_if_retired(procedure)
-    digest = sha256_hex(data)
-    prepared = prepare_upload(data, digest, doc_converter(), max_bytes=max_bytes)
-    check_package(prepared.docx, max_bytes=max_bytes)
+    parsed = parsed or parse_upload(data, max_bytes=max_bytes)
+    digest, prepared, content, citations = parsed.digest, parsed.prepared, parsed.content, parsed.citations
     latest = _lock_latest_version(procedure)
     latest_number = latest.number if latest else 0
     if base_version is not None and base_version != latest_number:
@@ -207,8 +238,6 @@ def add_version(procedure: Procedure, data: bytes, filename: str | None, *, note
             current_version=latest_number,
         )
     _refuse_if_unchanged(latest, digest)
-    content = read_docx(prepared.docx)
-    citations = extract_citations(content.paragraphs)
     # Compared before the new version exists, with the versions as the person saw them.
     details = revisions.compare_with_earlier(procedure, code=content.metadata.code,
                                              revision=content.metadata.revision,
