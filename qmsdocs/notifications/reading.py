@@ -19,6 +19,7 @@ from qmsdocs.audit.services import record
 from qmsdocs.auth.models import ROLES, User
 from qmsdocs.auth.permissions import require_approve
 from qmsdocs.db import session, utcnow
+from qmsdocs.text import N_
 from qmsdocs.errors import Conflict, Forbidden, InvalidInput, NotFound
 from qmsdocs.notifications.models import (
     READER_SCOPES, Notification, ReadingAssignment, ReadingPolicy, ReadingPolicyUser,
@@ -27,10 +28,11 @@ from qmsdocs.notifications.services import notify_many
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
 
 READER_ROLES = tuple(role for role in ROLES if role != "admin")
-STATE_LABELS = {"pending": "chưa xác nhận", "confirmed": "đã đọc và hiểu", "superseded": "đã có bản mới",
-                "withdrawn": "không còn phải đọc"}
-SCOPE_LABELS = {"none": "Không yêu cầu", "all": "Mọi người dùng của cơ quan", "chosen": "Vai trò và người được chọn"}
-ROLE_LABELS = {"editor": "Biên tập viên", "approver": "Người phê duyệt", "viewer": "Người xem"}
+STATE_LABELS = {"pending": N_("chưa xác nhận"), "confirmed": N_("đã đọc và hiểu"),
+                "superseded": N_("đã có bản mới"), "withdrawn": N_("không còn phải đọc")}
+SCOPE_LABELS = {"none": N_("Không yêu cầu"), "all": N_("Mọi người dùng của cơ quan"),
+                "chosen": N_("Vai trò và người được chọn")}
+ROLE_LABELS = {"editor": N_("Biên tập viên"), "approver": N_("Người phê duyệt"), "viewer": N_("Người xem")}
 
 
 # The agency's policy ------------------------------------------------------------------------------

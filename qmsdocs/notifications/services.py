@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from qmsdocs.agencies.models import Agency
 from qmsdocs.auth.models import User
 from qmsdocs.db import session, utcnow
+from qmsdocs.text import N_
 from qmsdocs.errors import Conflict, InvalidInput, NotFound
 from qmsdocs.notifications.models import (
     FOLLOW_TARGETS, MAIL_MODES, Follow, MailOutbox, Notification, NotificationSettings,
@@ -26,8 +27,10 @@ from qmsdocs.notifications.models import (
 MAIL_QUEUED = "qmsdocs.notifications.mail_queued"
 KIND_PATTERN = re.compile(r"^[a-z][a-z_]{0,31}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s<>,;\"'()\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
-FOLLOW_LABELS = {"procedure": "quy trình", "agency": "cơ quan", "legal_document": "văn bản pháp luật"}
-MAIL_MODE_LABELS = {"immediate": "Gửi ngay từng thông báo", "daily": "Gộp một thư mỗi ngày", "off": "Không gửi thư"}
+FOLLOW_LABELS = {"procedure": N_("quy trình"), "agency": N_("cơ quan"),
+                 "legal_document": N_("văn bản pháp luật")}
+MAIL_MODE_LABELS = {"immediate": N_("Gửi ngay từng thông báo"), "daily": N_("Gộp một thư mỗi ngày"),
+                    "off": N_("Không gửi thư")}
 
 
 def mail_enabled() -> bool:
