@@ -44,6 +44,11 @@ procedures_handed_over = _signals.signal("procedures-handed-over")
 # so alerts flag a district's hundreds of procedures in a few statements instead of one by one.
 procedures_moved = _signals.signal("procedures-moved")
 
+# sender: a ChangeRequest (đề nghị sửa đổi) just submitted or decided; kwargs: what ("submitted",
+# "accepted" or "declined"), actor. Notifications tell the approvers, the editor it is assigned
+# to and the person who asked.
+change_request_changed = _signals.signal("change-request-changed")
+
 # sender: an Agency that ceased in a reorganization; kwargs: successor (the Agency taking over its
 # work), actor. The auth area moves the agency's users to the successor.
 agency_succeeded = _signals.signal("agency-succeeded")

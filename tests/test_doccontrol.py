@@ -448,3 +448,31 @@ def test_backups_keep_the_attachments_of_requests(app, runner, api_as, make_proc
     from qmsdocs.storage import sha256_hex
 
     assert sha256_hex(marked) in json.dumps(manifest["blobs"])
+
+
+def test_requests_reach_the_approvers_the_assigned_editor_and_the_requester(app, api_as, make_procedure):
+    """Under the bell: a request waiting for a decision, a request assigned to me, my request decided."""
+    procedure = make_procedure()
+    viewer, editor, approver = api_as("viewer", agency="STP"), api_as("editor", agency="STP"), api_as("approver", agency="STP")
+
+    def kinds(api):
+        return [(item["kind"], item["link"]) for item in api.get("/api/v1/notifications").get_json()["items"]]
+
+    rid = viewer.post("/api/v1/change-requests", json={"procedure_id": procedure["id"], "content": "Bổ sung bước",
+                                                       "reason": "Luật mới"}).get_json()["id"]
+    assert kinds(approver) == [("request_submitted", f"/requests/{rid}")]
+    assert kinds(editor) == [] and kinds(viewer) == []
+    assert approver.post(f"/api/v1/change-requests/{rid}/accept",
+                         json={"editor": editor.username, "due_on": TODAY.isoformat()}).status_code == 200
+    assigned = editor.get("/api/v1/notifications").get_json()["items"]
+    assert [item["kind"] for item in assigned] == ["request_assigned"]
+    assert f"{rid}" in assigned[0]["link"] and TODAY.strftime("%d/%m/%Y") in assigned[0]["body"]
+    assert kinds(viewer) == [("request_decided", f"/requests/{rid}")]
+
+    other = viewer.post("/api/v1/change-requests", json={"procedure_id": procedure["id"], "content": "Khác",
+                                                         "reason": "Khác"}).get_json()["id"]
+    approver.post(f"/api/v1/change-requests/{other}/decline", json={"reason": "Đã có trong đề nghị trước"})
+    declined = viewer.get("/api/v1/notifications").get_json()["items"][0]
+    assert declined["kind"] == "request_decided" and "không được chấp thuận" in declined["subject"]
+    assert declined["body"] == "Đã có trong đề nghị trước"
+    assert [kind for kind, _ in kinds(editor)] == ["request_assigned"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from qmsdocs import events
 from qmsdocs.agencies.models import Agency
 from qmsdocs.agencies.services import get_agency
 from qmsdocs.alerts.models import ACTIVE_STATUSES, Alert
@@ -140,6 +141,7 @@ def submit_request(*, procedure: Procedure | None = None, agency_code: str | Non
     record(actor, "change_request.submit", "procedure" if procedure else "agency",
            procedure.id if procedure else agency.id, agency_id=agency.id, request=change_request.label,
            alert=alert.id if alert else None)
+    events.change_request_changed.send(change_request, what="submitted", actor=actor)
     return change_request
 
 
@@ -188,6 +190,7 @@ def accept_request(change_request: ChangeRequest, *, editor, due_on, note=None, 
     _decided(change_request, note, actor)
     record(actor, "change_request.accept", *_target(change_request), agency_id=change_request.agency_id,
            request=change_request.label, editor=editor.username, due_on=due_on.isoformat())
+    events.change_request_changed.send(change_request, what="accepted", actor=actor)
 
 
 def decline_request(change_request: ChangeRequest, *, reason, actor=None) -> None:
@@ -199,6 +202,7 @@ def decline_request(change_request: ChangeRequest, *, reason, actor=None) -> Non
     _decided(change_request, reason, actor)
     record(actor, "change_request.decline", *_target(change_request), agency_id=change_request.agency_id,
            request=change_request.label, reason=reason)
+    events.change_request_changed.send(change_request, what="declined", actor=actor)
 
 
 def _refuse_undecided_only(change_request: ChangeRequest) -> None:

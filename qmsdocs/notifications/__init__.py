@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     events.procedure_changed.connect(reading.stop_asking, weak=False)
     events.procedure_changed.connect(dispatch.on_procedure_changed, weak=False)
     events.procedures_moved.connect(reading.sync_moved, weak=False)
+    events.change_request_changed.connect(dispatch.on_change_request_changed, weak=False)
     events.legal_change_recorded.connect(dispatch.on_legal_change_recorded, weak=False)
     events.legal_document_changed.connect(dispatch.on_legal_document_changed, weak=False)
     from sqlalchemy import event

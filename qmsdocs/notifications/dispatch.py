@@ -70,6 +70,30 @@ def on_procedure_changed(procedure, **_kwargs) -> None:
                 link)
 
 
+def on_change_request_changed(change_request, *, what: str, actor=None, **_kwargs) -> None:
+    """A request submitted reaches the agency's approvers; a decision reaches the requester, and an
+    accepted request the editor it is assigned to."""
+    subject_of = change_request.procedure.code if change_request.procedure else change_request.proposed_title
+    link = f"/requests/{change_request.id}"
+    me = getattr(actor, "id", None)
+    if what == "submitted":
+        approvers = set(session.scalars(select(User.id).where(
+            User.agency_id == change_request.agency_id, User.role == "approver", User.active.is_(True))))
+        notify_many(approvers, "request_submitted", f"Đề nghị sửa đổi số {change_request.label}: {subject_of}",
+                    f"Nội dung: {change_request.content}\nLý do: {change_request.reason}", link, skip={me})
+        return
+    if what == "accepted" and change_request.editor_id:
+        notify_many([change_request.editor_id], "request_assigned",
+                    f"Bạn được giao soạn thảo theo đề nghị số {change_request.label}: {subject_of}",
+                    f"Hạn hoàn thành: {change_request.due_on:%d/%m/%Y}. Nội dung đề nghị: {change_request.content}",
+                    link, skip={me})
+    if change_request.requested_by_id:
+        decision = "được chấp thuận" if what == "accepted" else "không được chấp thuận"
+        notify_many([change_request.requested_by_id], "request_decided",
+                    f"Đề nghị số {change_request.label} {decision}", change_request.decision_note or "",
+                    link, skip={me, change_request.editor_id if what == "accepted" else None})
+
+
 def on_legal_change_recorded(change, **_kwargs) -> None:
     document = change.document
     people = followers("legal_document", change.document_id)
