@@ -6,12 +6,14 @@ Shared page infrastructure: it imports no area, so any area's routes.py may regi
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, flash, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import IntegerField, SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from qmsdocs.db import session
+from qmsdocs.errors import QmsError
 from qmsdocs.text import fold
 
 bp = Blueprint("web", __name__)
@@ -36,6 +38,21 @@ def form_errors(form) -> str:
         label = getattr(form, name).label.text if hasattr(form, name) else name
         messages += [f"{label}: {error}" for error in errors]
     return " ".join(messages)
+
+
+def act_and_flash(action, success: str) -> bool:
+    """Run a service for a page's form: a refusal becomes a flashed message with nothing stored,
+    a success a confirmation; a refused permission stays a 403 page."""
+    try:
+        action()
+    except QmsError as error:
+        if error.status == 403:
+            raise
+        session.rollback()
+        flash(error.message, "error")
+        return False
+    flash(success, "success")
+    return True
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -6,7 +6,7 @@ import csv
 import io
 from urllib.parse import urlparse
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from qmsdocs.clock import parse_record_date
 from qmsdocs.db import session
 from qmsdocs.errors import QmsError
 from qmsdocs.i18n import format_date, format_day
-from qmsdocs.pages import scoped_args
+from qmsdocs.pages import act_and_flash, scoped_args
 from qmsdocs.paging import Page, lenient_page
 from qmsdocs.procedures.services import get_procedure
 
@@ -149,24 +149,11 @@ def _back(default: str):
     return redirect(default)
 
 
-def _act(action, success: str):
-    try:
-        action()
-    except QmsError as error:
-        if error.status == 403:
-            raise
-        session.rollback()
-        flash(error.message, "error")
-        return False
-    flash(success, "success")
-    return True
-
-
 @bp.post("/alerts/<int:alert_id>/acknowledge")
 @login_required
 def acknowledge(alert_id: int):
     alert = services.get_alert(alert_id)
-    _act(lambda: services.acknowledge(alert, actor=current_user),
+    act_and_flash(lambda: services.acknowledge(alert, actor=current_user),
          _("Đã tiếp nhận cảnh báo; quy trình đang được xử lý."))
     return _back(url_for("alerts.dashboard"))
 
@@ -175,7 +162,7 @@ def acknowledge(alert_id: int):
 @login_required
 def dismiss(alert_id: int):
     alert = services.get_alert(alert_id)
-    _act(lambda: services.dismiss(alert, request.form.get("reason", ""), actor=current_user),
+    act_and_flash(lambda: services.dismiss(alert, request.form.get("reason", ""), actor=current_user),
          _("Đã bỏ qua cảnh báo; lý do được lưu trong nhật ký."))
     return _back(url_for("alerts.dashboard"))
 
@@ -190,5 +177,5 @@ def record_review(procedure_id: int):
         services.record_review(procedure, reviewed_on=reviewed_on, note=request.form.get("note", ""),
                                actor=current_user)
 
-    _act(do, _("Đã ghi nhận kết quả rà soát."))
+    act_and_flash(do, _("Đã ghi nhận kết quả rà soát."))
     return _back(url_for("alerts.dashboard"))

@@ -19,6 +19,7 @@ from qmsdocs.db import session
 from qmsdocs.errors import Forbidden, QmsError
 from qmsdocs.notifications import reading, services
 from qmsdocs.notifications.models import FOLLOW_TARGETS, MAIL_MODES, READER_SCOPES
+from qmsdocs.pages import act_and_flash
 from qmsdocs.procedures.services import get_procedure
 
 bp = Blueprint("notifications", __name__)
@@ -30,20 +31,6 @@ def _back(default: str):
     if target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
         return redirect(target)
     return redirect(default)
-
-
-def _act(action, success: str) -> bool:
-    """Run a service; a refusal becomes a flashed message (nothing stored), a success a confirmation."""
-    try:
-        action()
-    except QmsError as error:
-        if error.status == 403 and error.code == "forbidden":
-            raise
-        session.rollback()
-        flash(error.message, "error")
-        return False
-    flash(success, "success")
-    return True
 
 
 # The bell and my notifications ------------------------------------------------------------------
@@ -76,7 +63,7 @@ def read_all():
 @login_required
 def settings():
     if request.method == "POST":
-        _act(lambda: services.save_settings(current_user, email=request.form.get("email", ""),
+        act_and_flash(lambda: services.save_settings(current_user, email=request.form.get("email", ""),
                                             mail_mode=request.form.get("mail_mode", "daily")),
              _("Đã lưu cách nhận thông báo."))
         return redirect(url_for("notifications.settings"))
@@ -93,7 +80,7 @@ def settings():
 def follow():
     target_type, target_id = _target()
     if services.find_follow(current_user.id, target_type, target_id) is None:
-        _act(lambda: services.follow(current_user, target_type, target_id), _("Đã theo dõi; bạn sẽ nhận thông báo khi có thay đổi."))
+        act_and_flash(lambda: services.follow(current_user, target_type, target_id), _("Đã theo dõi; bạn sẽ nhận thông báo khi có thay đổi."))
     return _back(url_for("notifications.settings"))
 
 
@@ -102,7 +89,7 @@ def follow():
 def unfollow():
     target_type, target_id = _target()
     if services.find_follow(current_user.id, target_type, target_id) is not None:
-        _act(lambda: services.unfollow(current_user, target_type, target_id), _("Đã bỏ theo dõi."))
+        act_and_flash(lambda: services.unfollow(current_user, target_type, target_id), _("Đã bỏ theo dõi."))
     return _back(url_for("notifications.settings"))
 
 
@@ -121,7 +108,7 @@ def _target() -> tuple[str, int]:
 def confirm_read(procedure_id: int, number: int):
     procedure = get_procedure(procedure_id)
     version = reading.get_version_of(procedure.id, number)
-    _act(lambda: reading.confirm(version, current_user),
+    act_and_flash(lambda: reading.confirm(version, current_user),
          _("Đã ghi nhận: bạn đã đọc và hiểu %(code)s phiên bản %(n)s.", code=procedure.code, n=number))
     return _back(url_for("web.procedure_detail", procedure_id=procedure.id))
 
@@ -151,7 +138,7 @@ def reading_policy(code: str):
     require_approve(current_user, agency.id)
     if request.method == "POST":
         scope = request.form.get("scope", "none")
-        ok = _act(lambda: reading.set_policy(agency, scope=scope, roles=request.form.getlist("roles"),
+        ok = act_and_flash(lambda: reading.set_policy(agency, scope=scope, roles=request.form.getlist("roles"),
                                              usernames=request.form.get("users", ""), actor=current_user),
                   _("Đã lưu danh sách người phải đọc quy trình của cơ quan."))
         if ok:

@@ -26,13 +26,9 @@ no segment uses any more, so the index does not grow without bound.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import shutil
 import threading
-import time
-import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,13 +50,11 @@ from qmsdocs.search.backend import (
     record_texts,
 )
 from qmsdocs.search.documents import IndexedDoc, with_stale_flag
-from qmsdocs.search.stale_flags import StaleFlags
+from qmsdocs.search.generations import GenerationFolders
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "2"  # 2: one signature per record (incremental updates)
-POINTER = "CURRENT"
-LOCK_FILE = "WRITELOCK"
 WORDS = "qmsdocs_words"  # the whitespace analyzer every words field uses
 
 FIELD_WEIGHTS = {"title": 3.0, "meta": 2.0, "body": 1.0}
@@ -250,63 +244,28 @@ def _stale_moves(searcher, query: Query, moved: dict[int, bool]) -> tuple[int, i
 
 # The backend ----------------------------------------------------------------------------------
 
-class TantivyBackend:
+class TantivyBackend(GenerationFolders):
     name = "tantivy"
+    schema_version = SCHEMA_VERSION
 
     def __init__(self, root: Path):
-        self.root = Path(root)
+        super().__init__(root)
         self._open_lock = threading.Lock()
         # generation name → (index, meta.json stamp when last reloaded)
         self._opened: dict[str, list] = {}
-        self._stale_flags = StaleFlags()
 
     # Generations and the pointer ---------------------------------------------------------
 
-    def _pointer(self) -> str | None:
-        try:
-            name = (self.root / POINTER).read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            return None
-        return name or None
-
-    def _set_pointer(self, name: str) -> None:
-        temporary = self.root / f"{POINTER}.tmp"
-        temporary.write_text(name, encoding="ascii")
-        os.replace(temporary, self.root / POINTER)
-
-    def _generation_ok(self, name: str | None) -> bool:
-        if not name:
-            return False
-        marker = self.root / name / "SCHEMA"
-        return marker.exists() and marker.read_text(encoding="ascii").strip() == SCHEMA_VERSION
-
-    def _new_generation(self) -> Path:
-        self.root.mkdir(parents=True, exist_ok=True)
-        path = self.root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        (path / "index").mkdir(parents=True)
+    def _create_index(self, path: Path) -> None:
+        (path / "index").mkdir()
         index = tantivy.Index(SCHEMA, path=str(path / "index"))
         del index
-        (path / "SCHEMA").write_text(SCHEMA_VERSION, encoding="ascii")
-        return path
-
-    def ensure_index(self) -> bool:
-        if self._generation_ok(self._pointer()):
-            return False
-        with self._write_lock(timeout=60):
-            if self._generation_ok(self._pointer()):
-                return False
-            self._set_pointer(self._new_generation().name)
-        return True
 
     def _cleanup(self, keep: set[str]) -> None:
-        """Remove generations neither in use nor just replaced (a search may still be reading it)."""
-        for path in self.root.glob("gen-*"):
-            if path.name not in keep and path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
+        super()._cleanup(keep)
         with self._open_lock:
             for name in [n for n in self._opened if n not in keep]:
                 del self._opened[name]
-        self._stale_flags.forget({self.root / name for name in keep})
 
     def _index(self, name: str) -> tantivy.Index:
         """The open index of a generation, reloaded when a writer has committed since."""
@@ -341,24 +300,6 @@ class TantivyBackend:
         return self._index(name).searcher(), self._stale_flags.read(self.root / name)
 
     # Writing -----------------------------------------------------------------------------
-
-    @contextmanager
-    def _write_lock(self, timeout: float):
-        self.root.mkdir(parents=True, exist_ok=True)
-        handle = open(self.root / LOCK_FILE, "a+b")
-        deadline = time.monotonic() + timeout
-        try:
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise IndexBusy(f"search index busy for more than {timeout:.0f}s") from None
-                    time.sleep(0.02)
-            yield
-        finally:
-            handle.close()  # closing releases the lock
 
     @contextmanager
     def writer(self, timeout: float):
@@ -409,10 +350,7 @@ class TantivyBackend:
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
-        with self._write_lock(timeout=600):
-            previous = self._pointer()
-            self._set_pointer(path.name)
-        self._cleanup({path.name, previous or ""})
+        self._switch_to(path)
 
     # Reading -----------------------------------------------------------------------------
 

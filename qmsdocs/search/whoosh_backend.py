@@ -18,16 +18,12 @@ with a timeout behind it.
 
 from __future__ import annotations
 
-import fcntl
 import heapq
 import json
 import logging
 import math
-import os
 import shutil
 import threading
-import time
-import uuid
 from collections import Counter, OrderedDict, defaultdict
 from itertools import chain
 from collections.abc import Callable, Iterable
@@ -52,20 +48,17 @@ from qmsdocs.search.backend import (
     Clause,
     Filters,
     IndexBusy,
-    Keyword,
     Phrase,
     Word,
     document_keywords,
     record_words,
 )
 from qmsdocs.search.documents import IndexedDoc, with_stale_flag
-from qmsdocs.search.stale_flags import StaleFlags
+from qmsdocs.search.generations import GenerationFolders
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "2"  # 2: one signature per record (incremental updates)
-POINTER = "CURRENT"
-LOCK_FILE = "WRITELOCK"
 INDEX_NAMES = ("current", "history")
 
 # Scoring: BM25 term saturation without length normalization, weighted by field.
@@ -187,89 +180,32 @@ class _Segment:
         self.doc_count_all = reader.doc_count_all()
 
 
-class WhooshBackend:
+class WhooshBackend(GenerationFolders):
     name = "whoosh"
+    schema_version = SCHEMA_VERSION
 
     def __init__(self, root: Path):
-        self.root = Path(root)
+        super().__init__(root)
         self._search_lock = threading.RLock()
         self._opened: dict[str, tuple] = {}  # index name → (generation folder, index, reader, segments)
         self._postings: OrderedDict = OrderedDict()
         self._postings_size = 0
         self._rows: dict[str, _SegmentRows] = {}
-        self._stale_flags = StaleFlags()
         # segment id → (the moved flags it was computed with, its stale documents)
         self._stale_docs: dict[str, tuple[dict, set[int]]] = {}
 
     # Generations and the pointer -------------------------------------------------------------
 
-    def _pointer(self) -> str | None:
-        try:
-            name = (self.root / POINTER).read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            return None
-        return name or None
-
-    def _set_pointer(self, name: str) -> None:
-        temporary = self.root / f"{POINTER}.tmp"
-        temporary.write_text(name, encoding="ascii")
-        os.replace(temporary, self.root / POINTER)
-
-    def _new_generation(self) -> Path:
-        self.root.mkdir(parents=True, exist_ok=True)
-        path = self.root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        path.mkdir()
+    def _create_index(self, path: Path) -> None:
         schema = make_schema()
         for name in INDEX_NAMES:
             whoosh_index.create_in(str(path), schema, indexname=name)
-        (path / "SCHEMA").write_text(SCHEMA_VERSION, encoding="ascii")
-        return path
-
-    def _generation_ok(self, name: str | None) -> bool:
-        if not name:
-            return False
-        marker = self.root / name / "SCHEMA"
-        return marker.exists() and marker.read_text(encoding="ascii").strip() == SCHEMA_VERSION
-
-    def ensure_index(self) -> bool:
-        if self._generation_ok(self._pointer()):
-            return False
-        with self._write_lock(timeout=60):
-            if self._generation_ok(self._pointer()):
-                return False
-            self._set_pointer(self._new_generation().name)
-        return True
-
-    def _cleanup(self, keep: set[str]) -> None:
-        """Remove generations that are neither in use nor the one just replaced (readers may hold it)."""
-        for path in self.root.glob("gen-*"):
-            if path.name not in keep and path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-        self._stale_flags.forget({self.root / name for name in keep})
 
     def _moved(self) -> dict[int, bool]:
         name = self._pointer()
         return self._stale_flags.read(self.root / name) if name else {}
 
     # Writing -------------------------------------------------------------------------------
-
-    @contextmanager
-    def _write_lock(self, timeout: float):
-        self.root.mkdir(parents=True, exist_ok=True)
-        handle = open(self.root / LOCK_FILE, "a+b")
-        deadline = time.monotonic() + timeout
-        try:
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise IndexBusy(f"search index busy for more than {timeout:.0f}s") from None
-                    time.sleep(0.02)
-            yield
-        finally:
-            handle.close()  # closing releases the lock
 
     @contextmanager
     def writer(self, timeout: float):
@@ -325,10 +261,7 @@ class WhooshBackend:
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
-        with self._write_lock(timeout=600):
-            previous = self._pointer()
-            self._set_pointer(path.name)
-        self._cleanup({path.name, previous or ""})
+        self._switch_to(path)
 
     # Reading -------------------------------------------------------------------------------
 
