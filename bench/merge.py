@@ -5,7 +5,7 @@ up), the archive's size against the blobs' size, the peak memory of the process,
 a reorganization plan that abolishes 9 districts and merges 106 communes into 40 (`qms reorganize`,
 every procedure of the service spread over those 115 agencies first).
 
-    python bench/merge.py [--procedures 500] [--versions 4] [--database-url URL]
+    python bench/merge.py [--procedures 500] [--versions 4] [--database-url URL] [--profile]
 
 The issue's full size is --procedures 25000 --versions 4 (100,000 versions); targets: import
 ≥ 200 versions/s on SQLite, peak memory ≤ 1 GiB, reorganize ≤ 60 s.
@@ -14,7 +14,9 @@ The issue's full size is --procedures 25000 --versions 4 (100,000 versions); tar
 from __future__ import annotations
 
 import argparse
+import cProfile
 import multiprocessing
+import pstats
 import resource
 import sys
 import tempfile
@@ -130,6 +132,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--procedures", type=int, default=500)
     parser.add_argument("--versions", type=int, default=4)
+    parser.add_argument("--profile", action="store_true", help="print where the reorganization's time goes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -158,9 +161,15 @@ def main() -> None:
         spread_over_districts_and_communes(target)
         with target.app_context():
             plan = plan_file(root)
+        profiler = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
+        if profiler:
+            profiler.enable()
         result = target.test_cli_runner().invoke(args=["qms", "reorganize", str(plan)])
         reorganize_seconds = time.perf_counter() - started
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         assert result.exit_code == 0, result.output
         print(f"reorganize: {DISTRICTS} districts abolished, {COMMUNES} communes merged into {MERGED_COMMUNES}, "
               f"{2 * args.procedures} procedures moved: {reorganize_seconds:.1f} s (target ≤ 60 s); "
