@@ -15,6 +15,7 @@ Services know nothing of HTTP: both the page and the JSON API call `parse_reques
 from __future__ import annotations
 
 import html
+import time
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
 from qmsdocs.db import session
 from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
 from qmsdocs.errors import InvalidInput
+from qmsdocs.legal.models import LegalDocument
 from qmsdocs.paging import page_request
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
 from qmsdocs.search import indexer
@@ -360,23 +362,43 @@ def _label_facets(facets: dict[str, list[tuple[str, int]]], tthc_names: dict[str
 _LEADING_ZEROS = re.compile(r"^0+(?=\d)")
 
 
-def written_symbols(keys) -> dict[str, str]:
-    """Each legal key as the procedures write it: `1/2018/TT-VPCP` → `01/2018/TT-VPCP`.
+# Symbols as the documents write them, per process: they change only when new spellings are
+# cited, and counting a popular key's citations costs milliseconds at a province's size.
+WRITTEN_SYMBOLS_SECONDS = 600
+_written_cache: dict[tuple[str, str], tuple[float, str]] = {}  # (database, key) → (when, symbol)
 
-    The commonest spelling among the citations that is properly written (Đ, capitals: the same
-    as the canonical form but for leading zeros, which are kept as issued); the canonical form
-    when no citation is.
+
+def written_symbols(keys) -> dict[str, str]:
+    """Each legal key as the documents write it: `1/2018/TT-VPCP` → `01/2018/TT-VPCP`.
+
+    The registry's symbol when the document is registered (as issued: Đ, leading zeros);
+    otherwise the commonest properly written spelling among the citations (the canonical form but
+    for leading zeros), remembered for a few minutes; the canonical form when none is.
     """
     keys = {key for key in keys if key}
     if not keys:
         return {}
-    best: dict[str, tuple[int, str]] = {}
-    for key, symbol, count in session.execute(
-            select(Citation.key, Citation.symbol, func.count()).where(Citation.key.in_(keys))
-            .group_by(Citation.key, Citation.symbol)):
-        if _LEADING_ZEROS.sub("", symbol) == canonical_symbol(key) and count > best.get(key, (0, ""))[0]:
-            best[key] = (count, symbol)
-    return {key: best[key][1] if key in best else (canonical_symbol(key) or key) for key in keys}
+    found = dict(session.execute(
+        select(LegalDocument.citation_key, LegalDocument.symbol).where(LegalDocument.citation_key.in_(keys))
+    ).all())
+    now = time.monotonic()
+    database = str(session.get_bind().url)
+    for key in keys - found.keys():
+        remembered = _written_cache.get((database, key))
+        if remembered is not None and now - remembered[0] < WRITTEN_SYMBOLS_SECONDS:
+            found[key] = remembered[1]
+    missing = keys - found.keys()
+    if missing:
+        best: dict[str, tuple[int, str]] = {}
+        for key, symbol, count in session.execute(
+                select(Citation.key, Citation.symbol, func.count()).where(Citation.key.in_(missing))
+                .group_by(Citation.key, Citation.symbol)):
+            if _LEADING_ZEROS.sub("", symbol) == canonical_symbol(key) and count > best.get(key, (0, ""))[0]:
+                best[key] = (count, symbol)
+        for key in missing:
+            found[key] = best[key][1] if key in best else (canonical_symbol(key) or key)
+            _written_cache[(database, key)] = (now, found[key])
+    return found
 
 
 # Snippets ---------------------------------------------------------------------------------------
