@@ -47,7 +47,6 @@ from qmsdocs.search.backend import (
     Clause,
     Filters,
     IndexBusy,
-    Keyword,
     Phrase,
     Word,
     document_keywords,
@@ -73,6 +72,11 @@ WORK_MEM = "32MB"
 # Above this many matches, the TTHC and legal facets (several values per record, the costly
 # ones) are counted on a sample of about this many procedures and scaled: estimates, not counts.
 FACET_SAMPLE = 2000
+# Up to this many matches the body's words count too (a tenth of a title word): reading each
+# match's whole text vector is cheap for a few thousand and what makes "hoà" rank the text that
+# writes "hoà" above the one writing "hoa". Above it, the title and meta vector alone ranks.
+FULL_RANK_LIMIT = 2000
+BODY_RANK_SHARE = 0.1
 SAMPLE_MULTIPLIER = 2654435761  # spreads procedure ids over the sample's residues
 
 
@@ -287,9 +291,17 @@ class PostgresBackend:
             f"({sql} ORDER BY n DESC, v LIMIT {FACET_LIMIT}) f_{name}) AS {name}"
             for name, sql in facet_sql.items()
         )
+        if text_parts:
+            # The join's condition is tested once (the size is known): above the limit no text is read.
+            ranked = (f"SELECT b.procedure_id, b.version_number, b.is_current, b.agency_code, b.score + "
+                      f"coalesce({BODY_RANK_SHARE} * ts_rank('{RANK_WEIGHTS}', d.document, "
+                      f"CAST(:rank_query AS tsquery)), 0) AS score FROM best b LEFT JOIN search_documents d "
+                      f"ON d.id = b.id AND (SELECT total FROM size) <= {FULL_RANK_LIMIT}")
+        else:
+            ranked = "SELECT procedure_id, version_number, is_current, agency_code, score FROM best"
         statement = f"""
             WITH matched AS MATERIALIZED (
-                SELECT procedure_id, version_number, is_current, agency_code, level, field, status, stale,
+                SELECT id, procedure_id, version_number, is_current, agency_code, level, field, status, stale,
                        admin_codes, legal_keys, {' + '.join(score)} AS score
                 FROM search_documents WHERE {condition}
             ),
@@ -305,10 +317,11 @@ class PostgresBackend:
                                 CASE WHEN stale THEN 'true' WHEN NOT stale THEN 'false' END) AS v,
                        count(*) AS n
                 FROM best GROUP BY GROUPING SETS ((agency_code), (level), (field), (status), (stale))
-            )
+            ),
+            ranked AS MATERIALIZED ({ranked})
             SELECT (SELECT total FROM size) AS total,
                    (SELECT coalesce(json_agg(json_build_array(procedure_id, version_number, is_current, score)), '[]')
-                    FROM (SELECT * FROM best ORDER BY score DESC, agency_code, procedure_id
+                    FROM (SELECT * FROM ranked ORDER BY score DESC, agency_code, procedure_id
                           OFFSET :offset LIMIT :limit) page) AS hits,
                    {facet_columns}
         """
