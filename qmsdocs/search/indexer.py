@@ -314,6 +314,11 @@ def catch_up_after_commit() -> None:
         session.info[CATCH_UP] = True
 
 
+def forget_marks() -> None:
+    """Drop every waiting mark: only after a full rebuild that nothing ran beside (the demo's)."""
+    session.execute(delete(SearchOutbox))
+
+
 def pending_marks(older_than_seconds: int = 0) -> list[tuple[int, int]]:
     """(procedure id, attempts) of marks older than this, one per procedure."""
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)

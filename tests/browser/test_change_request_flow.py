@@ -60,6 +60,7 @@ def test_request_is_accepted_and_the_revision_closes_it(browser, page, live_serv
         agency_name="Sở Tài nguyên và Môi trường", revision="04", issued_on="01/03/2025",
         legal_refs=[LAND_2024, DECREE_61, DECREE_107], filler_paragraphs=2))
     page.set_input_files("#file", files=[{"name": "QT-02_lan04.docx", "mimeType": DOCX, "buffer": data}])
+    expect(page.locator("#confirm")).to_be_visible()  # the file is checked before it can be saved
     page.fill("#note", "Rút ngắn thời hạn theo đề nghị")
     page.get_by_role("button", name="Lưu phiên bản").click()
     page.wait_for_url(f"{live_server}/procedures/{pid}")
