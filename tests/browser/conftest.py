@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,10 +64,10 @@ class InFlight:
             time.sleep(0.05)
 
 
-@pytest.fixture
-def live_server(live_app):
-    """Base URL of the app served on a free local port for the duration of one test."""
-    in_flight = InFlight(live_app)
+@contextmanager
+def serving(app):
+    """The app served on a free local port while the block runs; yields its base URL."""
+    in_flight = InFlight(app)
     server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -75,6 +76,13 @@ def live_server(live_app):
     server.shutdown()
     thread.join(timeout=10)
     in_flight.wait_idle()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """Base URL of the app served on a free local port for the duration of one test."""
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

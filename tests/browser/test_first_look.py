@@ -3,14 +3,11 @@ the default scope of lists, and the README's pictures (refreshed with QMSDOCS_UP
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from qmsdocs.demo.data import DEMO_PASSWORD
-from tests.browser.conftest import InFlight
+from tests.browser.conftest import serving
 from tests.conftest import initialized_app
 
 MIN_TEXT_PX = 12
@@ -34,15 +31,8 @@ def province_server(tmp_path_factory):
                          DEMO_SIZE="province") as app:
         result = app.test_cli_runner().invoke(args=["qms", "demo"])
         assert result.exit_code == 0, result.output
-        in_flight = InFlight(app)
-        server = make_server("127.0.0.1", 0, in_flight, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{server.server_port}"
-        in_flight.wait_idle()
-        server.shutdown()
-        thread.join(timeout=10)
-        in_flight.wait_idle()
+        with serving(app) as url:
+            yield url
 
 
 def _sign_in(page, server, username):
