@@ -169,7 +169,7 @@ def main() -> None:
         reorganize_seconds = time.perf_counter() - started
         if profiler:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats("qmsdocs", 40)
         assert result.exit_code == 0, result.output
         print(f"reorganize: {DISTRICTS} districts abolished, {COMMUNES} communes merged into {MERGED_COMMUNES}, "
               f"{2 * args.procedures} procedures moved: {reorganize_seconds:.1f} s (target ≤ 60 s); "

@@ -88,8 +88,10 @@ def on_procedures_handed_over(source: Agency, *, change: AgencyChange, assignmen
         if target is None:
             transfers.append(_retire(change, procedure, source, reason, actor))
             continue
-        taken = taken_by_agency.setdefault(target.id, set(session.scalars(
-            select(Procedure.code).where(Procedure.agency_id == target.id))))
+        if target.id not in taken_by_agency:
+            taken_by_agency[target.id] = set(session.scalars(select(Procedure.code)
+                                                             .where(Procedure.agency_id == target.id)))
+        taken = taken_by_agency[target.id]
         transfers.append(_move(change, procedure, source, target, taken, reason, actor, moves, audit))
     session.flush()
     record_many(actor, "procedure.move", "procedure", audit)
