@@ -94,12 +94,15 @@ def open_findings(rows: list[tuple[int, int, int | None, Finding]], *, actor=Non
         audit.append((agency_id, finding, occurrence))
     if not values:
         return []
-    opened = []
+    # Ids are matched back by (procedure, cause, occurrence), unique among the rows: asking the
+    # database to keep the parameters' order makes SQLite insert one row per statement.
+    ids = {}
     for start in range(0, len(values), 2000):
-        batch = values[start:start + 2000]
-        result = session.execute(insert(Alert).returning(Alert.id, Alert.procedure_id, sort_by_parameter_order=True),
-                                 batch)
-        opened.extend(Opened(alert_id, procedure_id) for alert_id, procedure_id in result)
+        result = session.execute(insert(Alert).returning(Alert.id, Alert.procedure_id, Alert.cause, Alert.occurrence),
+                                 values[start:start + 2000])
+        ids.update(((procedure_id, cause, occurrence), alert_id) for alert_id, procedure_id, cause, occurrence in result)
+    opened = [Opened(ids[(row["procedure_id"], row["cause"], row["occurrence"])], row["procedure_id"])
+              for row in values]
     record_many(actor or SYSTEM, "alert.open", "alert", (
         (entry.alert_id, agency_id, {"procedure_id": entry.procedure_id, "rule": finding.rule, "cause": finding.cause,
                                      "upcoming": finding.upcoming, "occurrence": occurrence})

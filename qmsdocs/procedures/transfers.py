@@ -7,7 +7,7 @@ retires it when there is no successor, and announces the moves with one `events.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from qmsdocs import events
 from qmsdocs.agencies.models import Agency, AgencyChange, ProcedureTransfer
@@ -38,39 +38,46 @@ def _check_assignment(source: Agency, procedures: list[Procedure], assignment: d
                                code="invalid_assignment")
 
 
-def _retire(change: AgencyChange, procedure: Procedure, source: Agency, reason: str, actor) -> ProcedureTransfer:
-    transfer = ProcedureTransfer(change=change, procedure_id=procedure.id, from_agency_id=source.id,
-                                 to_agency_id=None, code_before=procedure.code, code_after=procedure.code,
-                                 outcome="retired")
+def _retire(procedure: Procedure, source: Agency, reason: str, actor) -> dict:
     if procedure.status == "active":
         procedure.status = "retired"
         procedure.retired_at = utcnow()
         procedure.retired_reason = reason
-    session.add(transfer)
     record(actor, "procedure.retire", "procedure", procedure.id, agency_id=source.id, reason=reason)
     events.procedure_changed.send(procedure)
-    return transfer
+    return {"procedure_id": procedure.id, "from_agency_id": source.id, "to_agency_id": None,
+            "code_before": procedure.code, "code_after": procedure.code, "outcome": "retired"}
 
 
-def _move(change: AgencyChange, procedure: Procedure, source: Agency, target: Agency, taken: set[str],
-          reason: str, actor, moves: list, audit: list) -> ProcedureTransfer:
-    new_code = _free_code(procedure.code, taken, source)
+def _move(procedure: Procedure, source: Agency, target: Agency, taken: set[str], reason: str,
+          moves: list, audit: list) -> dict:
+    code_before, new_code = procedure.code, _free_code(procedure.code, taken, source)
     taken.add(new_code)
-    transfer = ProcedureTransfer(change=change, procedure_id=procedure.id, from_agency_id=source.id,
-                                 to_agency_id=target.id, code_before=procedure.code, code_after=new_code)
-    session.add(transfer)
     procedure.agency_id = target.id
     procedure.agency = target
     procedure.code = new_code
     procedure.updated_at = utcnow()
     # Flushed and audited once per hand-over (a district hands on hundreds of procedures).
     audit.append((procedure.id, target.id, {"from_agency": source.code, "to_agency": target.code,
-                                            "code_before": transfer.code_before, "code_after": new_code}))
+                                            "code_before": code_before, "code_after": new_code}))
     events.procedure_changed.send(procedure)
     if procedure.status == "active":
         moves.append((procedure, f"{reason} Quy trình chuyển từ {source.name} sang {target.name}; "
                                  "cần rà soát lại tên cơ quan, thẩm quyền và biểu mẫu."))
-    return transfer
+    return {"procedure_id": procedure.id, "from_agency_id": source.id, "to_agency_id": target.id,
+            "code_before": code_before, "code_after": new_code, "outcome": "moved"}
+
+
+def _record_transfers(change: AgencyChange, rows: list[dict]) -> list[ProcedureTransfer]:
+    """One insert for the hand-over's transfers (ORM objects would be one statement each on SQLite)."""
+    if not rows:
+        return []
+    session.flush()  # the change's id
+    order = {row["procedure_id"]: index for index, row in enumerate(rows)}
+    transfers = list(session.scalars(insert(ProcedureTransfer).returning(ProcedureTransfer),
+                                     [{**row, "change_id": change.id} for row in rows]))
+    session.expire(change, ["transfers"])
+    return sorted(transfers, key=lambda transfer: order[transfer.procedure_id])
 
 
 def on_procedures_handed_over(source: Agency, *, change: AgencyChange, assignment: dict, default: Agency | None,
@@ -79,21 +86,20 @@ def on_procedures_handed_over(source: Agency, *, change: AgencyChange, assignmen
     procedures = list(session.scalars(select(Procedure).where(Procedure.agency_id == source.id)
                                       .order_by(Procedure.code)))
     _check_assignment(source, procedures, assignment)
-    transfers, moves, audit = [], [], []
+    rows, moves, audit = [], [], []
     taken_by_agency: dict[int, set[str]] = {}
     for procedure in procedures:
         target = assignment.get(procedure.code, default)
         if target is source:
             continue
         if target is None:
-            transfers.append(_retire(change, procedure, source, reason, actor))
+            rows.append(_retire(procedure, source, reason, actor))
             continue
         if target.id not in taken_by_agency:
             taken_by_agency[target.id] = set(session.scalars(select(Procedure.code)
                                                              .where(Procedure.agency_id == target.id)))
-        taken = taken_by_agency[target.id]
-        transfers.append(_move(change, procedure, source, target, taken, reason, actor, moves, audit))
-    session.flush()
+        rows.append(_move(procedure, source, target, taken_by_agency[target.id], reason, moves, audit))
+    transfers = _record_transfers(change, rows)
     record_many(actor, "procedure.move", "procedure", audit)
     if moves:
         events.procedures_moved.send(source, moves=moves, actor=actor)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, delete, event, func, or_, select, update
+from sqlalchemy import and_, delete, event, func, insert, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
 from qmsdocs import events, jobs
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 PENDING = "qmsdocs.search.pending"
 # Set when a search saw marks left behind: they are applied once that request's transaction ends.
 CATCH_UP = "qmsdocs.search.catch_up"
+# Marks noted since the last flush, written together (see _write_marks).
+UNWRITTEN = "qmsdocs.search.unwritten"
 LOCK_WAIT_SECONDS = 10.0
 STALE_MARK_SECONDS = 30
 # A mark that failed this often is left to `qms check --repair`, which reports it with its error.
@@ -61,7 +63,18 @@ def mark(procedure_id: int | None, db: Session | None = None) -> None:
     if procedure_id in pending:
         return
     pending.add(procedure_id)
-    db.add(SearchOutbox(procedure_id=procedure_id))
+    db.info.setdefault(UNWRITTEN, []).append(procedure_id)
+
+
+def _write_marks(db: Session) -> None:
+    """The transaction's new marks in one insert, at each flush and before the commit.
+
+    Not ORM objects: SQLite inserts those one statement (and one RETURNING) each, and a
+    reorganization marks tens of thousands of procedures."""
+    procedure_ids = db.info.pop(UNWRITTEN, None)
+    if procedure_ids:
+        with db.no_autoflush:
+            db.execute(insert(SearchOutbox), [{"procedure_id": procedure_id} for procedure_id in procedure_ids])
 
 
 def _session_of(obj) -> Session:
@@ -88,6 +101,7 @@ def _before_flush(db: Session, _context, _instances) -> None:
         if isinstance(obj, ProcedureAdminProcedure):
             procedure_id = obj.procedure_id or (obj.procedure.id if obj.procedure is not None else None)
             mark(procedure_id, db)
+    _write_marks(db)
 
 
 def _after_commit(db: Session) -> None:
@@ -102,6 +116,7 @@ def _after_commit(db: Session) -> None:
 
 def _after_rollback(db: Session) -> None:
     db.info.pop(PENDING, None)
+    db.info.pop(UNWRITTEN, None)
     db.info.pop(CATCH_UP, None)
 
 
@@ -114,6 +129,7 @@ def connect_signals() -> None:
 
 def listen(sessionmaker) -> None:
     event.listen(sessionmaker, "before_flush", _before_flush)
+    event.listen(sessionmaker, "before_commit", _write_marks)
     event.listen(sessionmaker, "after_commit", _after_commit)
     event.listen(sessionmaker, "after_rollback", _after_rollback)
 
