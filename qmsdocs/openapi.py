@@ -607,6 +607,8 @@ def _search() -> dict:
                 query("admin_procedure", STR, "Mã TTHC."), query("legal", STR, "Số hiệu văn bản được viện dẫn."),
                 query("status", {**STR, "enum": ["active", "retired"]}, "Tình trạng quy trình."),
                 query("stale", flag, "Chỉ quy trình cần rà soát."),
+                query("former_province", STR, "Tỉnh cũ của cơ quan (tỉnh đã hợp nhất, ví dụ Trà Vinh); "
+                      "có hay không dấu đều được."),
                 query("include_history", flag, "Tìm cả phiên bản cũ."),
                 query("page", {"type": "integer", "minimum": 1}, "Trang."),
                 query("per_page", {"type": "integer", "minimum": 1}, "Số kết quả mỗi trang.")],

@@ -75,7 +75,27 @@ def test_answer_has_the_documented_shape(corpus, search):
     assert hit["agency"] == "STNMT"
     assert hit["version"] == 1 and hit["current_version"] == 1
     assert hit["url"] == f"/procedures/{corpus['land']}"
-    assert set(result["facets"]) == {"agency", "level", "field", "admin_procedure", "legal", "status", "stale"}
+    assert set(result["facets"]) == {"agency", "level", "field", "admin_procedure", "legal", "status", "stale",
+                                     "former_province"}
+    assert result["facets"]["former_province"] == []  # a service of one province has nothing to group
+
+
+def test_a_merged_province_filters_and_groups_by_former_province(add, make_agency, search):
+    """Agencies brought in by a merger keep their former province; search filters and counts by it."""
+    make_agency("STP-TV", "Sở Tư pháp (Trà Vinh cũ)", "province", former_province="Trà Vinh")
+    make_agency("STP-BT", "Sở Tư pháp (Bến Tre cũ)", "province", former_province="Bến Tre")
+    make_agency("STP-VL", "Sở Tư pháp", "province", province="Vĩnh Long")
+    tra_vinh = add("QT-01/TV", "Chứng thực bản sao", JUSTICE, agency="STP-TV")
+    ben_tre = add("QT-01/BT", "Chứng thực bản sao", JUSTICE, agency="STP-BT")
+    vinh_long = add("QT-01/VL", "Chứng thực chữ ký", JUSTICE, agency="STP-VL")
+    everything = search("chứng thực")
+    assert set(ids(everything)) == {tra_vinh, ben_tre, vinh_long}
+    assert {(f["value"], f["count"]) for f in everything["facets"]["former_province"]} == {
+        ("Trà Vinh", 1), ("Bến Tre", 1), ("Vĩnh Long", 1)}
+    assert ids(search("chứng thực", former_province="Trà Vinh")) == [tra_vinh]
+    assert ids(search("chung thuc", former_province="tra vinh")) == [tra_vinh]  # typed without diacritics
+    assert ids(search("", former_province="Vĩnh Long")) == [vinh_long]
+    assert search("chứng thực", former_province="Hà Giang")["total"] == 0
 
 
 def test_words_are_all_required(corpus, search):

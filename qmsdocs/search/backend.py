@@ -17,6 +17,8 @@ from qmsdocs.search.analysis import analyze, analyzed_text, fold, fold_key
 from qmsdocs.search.documents import IndexedDoc
 
 FACET_NAMES = ("agency", "level", "field", "admin_procedure", "legal", "status", "stale")
+# Every backend returns at most this many values per facet, the most frequent first.
+FACET_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Filters:
     legal: str | None = None
     status: str | None = None
     stale: bool | None = None
+    former_province: str | None = None
 
     def keys(self) -> list[str]:
         """The keyword terms every record must carry (`stale=False` is handled apart)."""
@@ -69,6 +72,8 @@ class Filters:
             wanted.append(f"status:{self.status}")
         if self.stale:
             wanted.append(STALE_KEY)
+        if self.former_province:
+            wanted.append(origin_key(self.former_province))
         return wanted
 
 
@@ -150,6 +155,11 @@ def agency_key(code: str) -> str:
     return f"agency:{code.strip().upper()}"
 
 
+def origin_key(province: str) -> str:
+    """The former province an agency comes from, compared folded: `Trà Vinh` ~ `tra vinh`."""
+    return "origin:" + fold_key(province).replace(" ", "_")
+
+
 def field_keyword(field_key: str) -> str:
     return "field:" + field_key.replace(" ", "_")
 
@@ -161,6 +171,8 @@ def document_keywords(doc: IndexedDoc) -> list[str]:
         keywords.append(field_keyword(fold_key(doc.field)))
     if doc.stale:
         keywords.append(STALE_KEY)
+    if doc.origin:
+        keywords.append(origin_key(doc.origin))
     keywords += [tthc_key(code) for code in doc.admin_codes]
     keywords += [law_key(key) for key in doc.legal_keys]
     return list(dict.fromkeys(keywords))

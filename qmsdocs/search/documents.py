@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qmsdocs.agencies.models import Agency
 from qmsdocs.catalog.services import admin_procedure_names as catalog_names
@@ -100,6 +100,8 @@ class IndexedDoc:
     legal_keys: list[str]
     text: str
     signature: str
+    # The former province the agency comes from (or its province): filter and facet of a merged province.
+    origin: str | None = None
 
     @property
     def admin_codes(self) -> list[str]:
@@ -124,6 +126,7 @@ class ProcedureState:
     admin_procedures: list[tuple[str, str | None]] = field(default_factory=list)
     # Fingerprint of the attached text of the current version (its forms); "" when it has none.
     attached: str = ""
+    origin: str | None = None
 
     @property
     def doc_keys(self) -> frozenset[str]:
@@ -137,6 +140,8 @@ class ProcedureState:
         """
         facts = [self.code, self.title, self.field, self.status, self.agency_code, self.agency_name,
                  self.level, self.admin_procedures]
+        if self.origin:  # only then: records of a service without provinces keep their signatures
+            facts.append(self.origin)
         flag = STALE_FLAGS[self.stale]
 
         def signature(key: str, version) -> str:
@@ -167,13 +172,14 @@ def procedure_states(procedure_ids: Iterable[int] | None = None) -> dict[int, Pr
         current_ids: dict[int, int | None] = {}
         rows = session.execute(
             select(Procedure.id, Procedure.code, Procedure.title, Procedure.field, Procedure.status,
-                   Procedure.open_alerts, Procedure.current_version_id, Agency.code, Agency.name, Agency.level)
+                   Procedure.open_alerts, Procedure.current_version_id, Agency.code, Agency.name, Agency.level,
+                   func.coalesce(Agency.former_province, Agency.province))
             .join(Agency, Agency.id == Procedure.agency_id)
             .where(Procedure.id.in_(chunk))
         )
-        for pid, code, title, field_name, status, open_alerts, current_id, a_code, a_name, level in rows:
+        for pid, code, title, field_name, status, open_alerts, current_id, a_code, a_name, level, origin in rows:
             states[pid] = ProcedureState(pid, code, title, field_name, status, (open_alerts or 0) > 0,
-                                         a_code, a_name, level, None, [])
+                                         a_code, a_name, level, None, [], origin=origin)
             current_ids[pid] = current_id
         versions = session.execute(
             select(ProcedureVersion.procedure_id, ProcedureVersion.id, ProcedureVersion.number,
@@ -263,7 +269,7 @@ def documents_for(procedure_ids: Iterable[int], states: dict[int, ProcedureState
                 level=state.level, field=state.field, status=state.status, stale=state.stale,
                 admin_procedures=state.admin_procedures, legal_keys=keys.get(version_id, []) if version_id else [],
                 text=_with_attached(texts.get(version_id, ""), attached.get(version_id) if is_current else None)
-                if version_id else "", signature=signatures[key],
+                if version_id else "", signature=signatures[key], origin=state.origin,
             ))
     return result
 

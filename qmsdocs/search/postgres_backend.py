@@ -266,7 +266,7 @@ class PostgresBackend:
             params["rank_query"] = " | ".join(_lexeme(word) for word in dict.fromkeys(folded_words + exact_words))
             score.append(f"ts_rank('{RANK_WEIGHTS}', ranking, CAST(:rank_query AS tsquery))")
         score += keyword_scores
-        filter_keys = [key for key in filters.keys() if key.startswith(("tthc:", "law:", STALE_KEY))]
+        filter_keys = [key for key in filters.keys() if key.startswith(("tthc:", "law:", "origin:", STALE_KEY))]
         if filter_keys:
             params["filter_keys"] = " & ".join(_lexeme(key) for key in filter_keys)
             where.append("keywords @@ CAST(:filter_keys AS tsquery)")

@@ -19,6 +19,7 @@ FACET_TITLES = {
     "legal": "Văn bản được trích dẫn",
     "status": "Trạng thái",
     "stale": "Cảnh báo",
+    "former_province": "Tỉnh cũ",
 }
 
 

@@ -18,7 +18,7 @@ import html
 import time
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup, escape
 from sqlalchemy import and_, func, or_, select
@@ -33,6 +33,7 @@ from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedu
 from qmsdocs.search import indexer
 from qmsdocs.search.analysis import FOLD_TABLE, QUOTES, fold, fold_key, nfc, word_forms, words
 from qmsdocs.search.backend import (
+    FACET_LIMIT,
     FACET_NAMES,
     Clause,
     Filters,
@@ -111,11 +112,13 @@ def parse_request(args: Mapping[str, str]) -> SearchRequest:
         raise InvalidInput("Tham số 'status' phải là active (đang áp dụng) hoặc retired (đã bãi bỏ).",
                            code="invalid_parameter")
     filters.stale = _flag(args, "stale")
+    filters.former_province = text("former_province", 64)
     request.include_history = bool(_flag(args, "include_history"))
     paging = page_request(args, per_page=DEFAULT_PER_PAGE, max_per_page=MAX_PER_PAGE, max_page=MAX_PAGE)
     request.page, request.per_page = paging.page, paging.per_page
     request.args = {name: str(args.get(name)) for name in
-                    ("agency", "level", "field", "admin_procedure", "legal", "status", "stale", "include_history")
+                    ("agency", "level", "field", "admin_procedure", "legal", "status", "stale", "former_province",
+                     "include_history")
                     if args.get(name) not in (None, "")}
     return request
 
@@ -272,7 +275,35 @@ def search(request: SearchRequest) -> SearchResults:
     hits = _hits(result.hits, request.clauses, rows, links, names)
     symbols = written_symbols([value for value, _count in result.facets.get("legal", [])] + [request.filters.legal])
     labels = {"legal": symbols[request.filters.legal]} if request.filters.legal else {}
-    return SearchResults(request, result.total, hits, _label_facets(result.facets, names, symbols), labels)
+    facets = _label_facets(result.facets, names, symbols)
+    facets["former_province"] = [FacetValue(name, name, count) for name, count in
+                                 _origin_facet(backend, request, result)]
+    return SearchResults(request, result.total, hits, facets, labels)
+
+
+def _origin_facet(backend, request: SearchRequest, result) -> list[tuple[str, int]]:
+    """Matches per former province, where the service holds agencies of several.
+
+    Summed from the agency facet when that lists every agency matched; otherwise (more than
+    FACET_LIMIT agencies matched) one count per former province, filtered on its keyword."""
+    origins = dict(session.execute(select(Agency.code, func.coalesce(Agency.former_province, Agency.province))
+                                   .where(func.coalesce(Agency.former_province, Agency.province).is_not(None))).all())
+    if len(set(origins.values())) < 2 or request.filters.former_province:
+        return []
+    agency_counts = result.facets.get("agency", [])
+    counts: dict[str, int] = {}
+    if len(agency_counts) < FACET_LIMIT:
+        upper = {code.upper(): origin for code, origin in origins.items()}
+        for code, count in agency_counts:
+            origin = upper.get(code.upper())
+            if origin:
+                counts[origin] = counts.get(origin, 0) + count
+    else:
+        for origin in sorted(set(origins.values())):
+            only = replace(request.filters, former_province=origin)
+            counts[origin] = backend.search(request.clauses, only, offset=0, limit=1,
+                                            include_history=request.include_history).total
+    return sorted(((origin, n) for origin, n in counts.items() if n), key=lambda item: (-item[1], item[0]))
 
 
 def _hit_rows(backend_hits) -> tuple[dict, dict[int, list[str]]]:

@@ -37,6 +37,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from qmsdocs.search.backend import (
+    FACET_LIMIT,
     FACET_NAMES,
     STALE_KEY,
     BackendHit,
@@ -61,7 +62,6 @@ FIELD_WEIGHTS = {"title": 3.0, "meta": 2.0, "body": 1.0}
 EXACT_WEIGHT = 0.6  # extra weight, relative to the field, when the diacritics match too
 PHRASE_WEIGHT = 2.0
 KEYWORD_WEIGHT = 6.0
-FACET_LIMIT = 50
 # Facet values counted per segment before the top ones are kept: above any real cardinality
 # (agencies, TTHC, cited documents), so the counts are exact.
 FACET_SEGMENT_SIZE = 100_000

@@ -42,6 +42,7 @@ from whoosh.reading import TermNotFound
 
 from qmsdocs.search.analysis import bigrams
 from qmsdocs.search.backend import (
+    FACET_LIMIT,
     STALE_KEY,
     BackendHit,
     BackendResult,
@@ -72,7 +73,6 @@ MIN_IDF = 0.35
 # ... but only when their postings are long: in a small index every hit keeps a real score.
 MIN_IDF_POSTINGS = 2000
 POSTINGS_CACHE_LIMIT = 4_000_000  # cached postings, across segments and fields
-FACET_LIMIT = 50
 
 
 class AnalysedWords(TEXT):
