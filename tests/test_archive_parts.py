@@ -215,6 +215,7 @@ def test_importing_twice_adds_no_request_form_or_reading_line(runner, source, ta
     assert part_counts(target)["ChangeRequest"] == before["ChangeRequest"]
     assert part_counts(target)["ReadingAssignment"] == before["ReadingAssignment"]
     assert part_counts(target)["VersionForm"] == before["VersionForm"]
+    assert target.test_cli_runner().invoke(args=["qms", "check"]).exit_code == 0
 
 
 def test_a_merge_target_keeps_its_numbers_and_policy_the_imported_requests_are_renumbered(app, runner, source,
@@ -250,6 +251,7 @@ def test_a_merge_target_keeps_its_numbers_and_policy_the_imported_requests_are_r
     before = part_counts(target)
     assert import_into(target, archive, "--mapping", str(mapping)).exit_code == 0
     assert part_counts(target) == before
+    assert target.test_cli_runner().invoke(args=["qms", "check"]).exit_code == 0
 
 
 def as_version_1(archive, target_path):
@@ -265,6 +267,7 @@ def as_version_1(archive, target_path):
         manifest["records"] = {k: v for k, v in manifest["records"].items() if k not in dropped}
         manifest["blobs"] = {k: v for k, v in manifest["blobs"].items() if k in version_blobs}
         manifest["format_version"] = 1
+        manifest["archive_id"] = "1" * 32  # another export: an older one of the same service
         for name in parts:
             manifest["counts"].pop(name, None)
         with zipfile.ZipFile(target_path, "w") as out:
@@ -318,3 +321,27 @@ def test_an_archive_with_a_part_this_service_does_not_know_is_refused(runner, so
             out.writestr(info.filename, data)
     result = import_into(target, future)
     assert result.exit_code != 0 and "meetings" in result.output and "Traceback" not in result.output
+
+
+def test_parts_of_procedures_already_here_are_left_alone_and_store_no_file(app, runner, source, target, tmp_path):
+    """A procedure already here (same versions) is never changed: its requests, forms and log stay as they are
+    here, and their files are not put in the blob store, where nothing would use them."""
+    archive = export(runner, tmp_path / "qms.zip")
+    assert import_into(target, as_version_1(archive, tmp_path / "v1.zip")).exit_code == 0
+    with target.app_context():
+        keys = set(blob_store().keys())
+    result = import_into(target, archive, "--mapping", str(_merge_mapping(tmp_path)))
+    assert result.exit_code == 0, result.output
+    counts = part_counts(target)
+    assert (counts["VersionForm"], counts["ReadingAssignment"]) == (0, 0)
+    with target.app_context():
+        # Only the request for a new procedure belongs to the agency itself, so it comes along.
+        assert session.scalars(select(ChangeRequest.proposed_code)).all() == ["QT-09"]
+        assert set(blob_store().keys()) == keys
+    assert target.test_cli_runner().invoke(args=["qms", "check"]).exit_code == 0
+
+
+def _merge_mapping(tmp_path):
+    mapping = tmp_path / "merge.csv"
+    mapping.write_text("code,action,target\nSTP,merge,STP\n", encoding="utf-8")
+    return mapping

@@ -204,12 +204,13 @@ def _write(archive: zipfile.ZipFile, agencies: list[Agency], report: ExportRepor
             writer = RecordWriter(archive, f"{folder}/{part.name}.jsonl")
             for record in part.export(context):
                 writer.write(record)
-                for sha256, size in part.blobs(record):
+                for sha256, _size in part.blobs(record):
                     if sha256 not in blobs:
+                        data = store.get(sha256)
                         with archive.open(blob_member(sha256), "w", force_zip64=True) as out:
-                            out.write(store.get(sha256))
-                        blobs[sha256] = size
-                        report.blob_bytes += size
+                            out.write(data)
+                        blobs[sha256] = len(data)
+                        report.blob_bytes += len(data)
             records[writer.name] = writer.close()
             part_counts[part.name] = part_counts.get(part.name, 0) + writer.count
             session.expunge_all()

@@ -341,13 +341,20 @@ def _store_blobs(reader: ArchiveReader, agency_plan: AgencyPlan) -> None:
             raise ArchiveError(f"tệp của phiên bản {record['number']} sai checksum")
         if store.put(data) != record["sha256"]:
             raise ArchiveError(f"tệp của phiên bản {record['number']} không lưu được đúng checksum")
+    # A part record tied to a procedure is written only when this run brings the procedure in
+    # (qmsdocs.archive.parts), so only then are its files stored: none is left without a user.
     for part in registered_parts():
         for record in reader.records(f"{agency_plan.source['folder']}/{part.name}.jsonl"):
+            tied_to = record.get("procedure_source_id")
+            if tied_to is not None and tied_to not in source_ids:
+                continue
+            if tied_to is None and agency_plan.already_imported:
+                continue
             for sha256, size in part.blobs(record):
                 if store.exists(sha256):
                     continue
                 data = reader.blob(sha256)
-                if sha256_hex(data) != sha256 or len(data) != size:
+                if sha256_hex(data) != sha256 or (size is not None and len(data) != size):
                     raise ArchiveError(f"tệp {sha256[:12]}… ({part.label or part.name}) sai checksum")
                 if store.put(data) != sha256:
                     raise ArchiveError(f"tệp {sha256[:12]}… ({part.label or part.name}) không lưu được đúng checksum")

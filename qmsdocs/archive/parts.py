@@ -58,7 +58,8 @@ class ArchivePart:
     name: str
     # The records of one agency, in a stable order; streamed, never all in memory.
     export: Callable[[ExportContext], Iterator[dict]]
-    # (sha256, size) of every blob one record needs.
+    # (sha256, size or None) of every blob one record needs. A record tied to a procedure names it in
+    # `procedure_source_id`: its blobs are stored only when the run brings that procedure in.
     blobs: Callable[[dict], Iterable[tuple[str, int]]]
     # Write the records into this service; returns how many rows were written.
     load: Callable[[ImportContext, Iterable[dict]], int]

@@ -49,7 +49,7 @@ def export_requests(context: ExportContext) -> Iterator[dict]:
 
 def request_blobs(record: dict) -> Iterable[tuple[str, int]]:
     if record.get("attachment_sha256"):
-        return [(record["attachment_sha256"], record["attachment_size"] or 0)]
+        return [(record["attachment_sha256"], record["attachment_size"])]
     return []
 
 
