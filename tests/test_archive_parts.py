@@ -28,7 +28,8 @@ ABSENT = "xem2"  # a reader who has no account in the service the archive goes t
 
 def multipart(api, url, fields):
     boundary, body = encode_multipart(fields)
-    return api.client.post(url, data=body, headers=api.headers, content_type=f"multipart/form-data; boundary={boundary}")
+    return api.client.post(url, data=body, headers=api.headers,
+                           content_type=f"multipart/form-data; boundary={boundary}")
 
 
 @pytest.fixture

@@ -157,7 +157,8 @@ class ArchiveReader:
             raise ArchiveError(f"{MANIFEST} không phải của một tệp lưu trữ qmsdocs.")
         if manifest.get("format_version") not in READABLE_VERSIONS:
             raise ArchiveError(f"Tệp lưu trữ có định dạng phiên bản {manifest.get('format_version')!r}; phiên bản "
-                               f"này chỉ đọc phiên bản {', '.join(map(str, READABLE_VERSIONS))}. Hãy cập nhật qmsdocs hoặc xuất lại.")
+                               f"này chỉ đọc phiên bản {', '.join(map(str, READABLE_VERSIONS))}. Hãy cập nhật qmsdocs "
+                               "hoặc xuất lại.")
         return manifest
 
     def _member_sha256(self, name: str) -> str:

@@ -4,6 +4,8 @@ Nothing is written before the whole archive is verified against its manifest and
 holds (mapping, targets, procedure code clashes). Each agency is then written and committed on
 its own; a failure rolls that agency back whole. Importing the same archive again finds every
 procedure already here (same agency and code, same version numbers and checksums) and adds nothing.
+The parts of later areas (qmsdocs.archive.parts: change requests, forms, read-and-understood) are
+written inside the same per-agency transaction, after the procedures, versions and alerts they refer to.
 """
 
 from __future__ import annotations
