@@ -104,7 +104,7 @@ def test_round_trip_into_an_empty_service_keeps_every_version_byte_identical(app
     archive = export(runner, tmp_path / "qms.zip")
     with zipfile.ZipFile(archive) as opened:
         manifest = json.loads(opened.read("manifest.json"))
-        assert manifest["format_version"] == 1 and sorted(manifest["agencies"]) == ["SNV", "STP"]
+        assert manifest["format_version"] == 2 and sorted(manifest["agencies"]) == ["SNV", "STP"]
         assert all(name.startswith(("records/", "blobs/", "manifest.json")) for name in opened.namelist())
     result = import_into(other_service, archive)
     assert result.exit_code == 0, result.output
@@ -238,7 +238,7 @@ def test_refusals_leave_nothing_changed(runner, source, other_service, tmp_path)
     tampered = _rewrite(archive, tmp_path / "tampered.zip",
                         lambda name, body: body + b"x" if name.startswith("blobs/") else body)
     future = _rewrite(archive, tmp_path / "future.zip", lambda name, body: body.replace(
-        b'"format_version": 1', b'"format_version": 99') if name == "manifest.json" else body)
+        b'"format_version": 2', b'"format_version": 99') if name == "manifest.json" else body)
     escaping = tmp_path / "escaping.zip"
     with zipfile.ZipFile(archive) as src, zipfile.ZipFile(escaping, "w") as out:
         for info in src.infolist():

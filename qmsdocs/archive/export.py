@@ -16,6 +16,7 @@ from qmsdocs.agencies.models import Agency
 from qmsdocs.alerts.models import Alert, ProcedureReview
 from qmsdocs.archive.format import (AGENCY_RECORDS, FORMAT, FORMAT_VERSION, MANIFEST, ArchiveError, RecordWriter,
                                     agency_folder, blob_member, columns)
+from qmsdocs.archive.parts import ExportContext, registered_parts
 from qmsdocs.audit.models import AuditEvent
 from qmsdocs.auth.models import User
 from qmsdocs.catalog.models import AdminProcedure
@@ -122,6 +123,8 @@ def _write(archive: zipfile.ZipFile, agencies: list[Agency], report: ExportRepor
     records[writer.name] = writer.close()
 
     store = blob_store()
+    parts = registered_parts()
+    part_counts = {part.name: 0 for part in parts}
     for index, agency in enumerate(agencies, start=1):
         folder = agency_folder(index)
         writers = {name: RecordWriter(archive, f"{folder}/{name}.jsonl") for name in ("procedures", "alerts",
@@ -195,6 +198,22 @@ def _write(archive: zipfile.ZipFile, agencies: list[Agency], report: ExportRepor
         for name in AGENCY_RECORDS:
             records[writers[name].name] = writers[name].close()
         session.expunge_all()
+        context = ExportContext(agency_id=agency.id, agency_code=agency.code, procedure_ids=procedure_ids,
+                                user_name=user_name)
+        for part in parts:
+            writer = RecordWriter(archive, f"{folder}/{part.name}.jsonl")
+            for record in part.export(context):
+                writer.write(record)
+                for sha256, _size in part.blobs(record):
+                    if sha256 not in blobs:
+                        data = store.get(sha256)
+                        with archive.open(blob_member(sha256), "w", force_zip64=True) as out:
+                            out.write(data)
+                        blobs[sha256] = len(data)
+                        report.blob_bytes += len(data)
+            records[writer.name] = writer.close()
+            part_counts[part.name] = part_counts.get(part.name, 0) + writer.count
+            session.expunge_all()
 
     # The registry entries and catalog rows the agencies refer to.
     if citation_keys:
@@ -231,9 +250,10 @@ def _write(archive: zipfile.ZipFile, agencies: list[Agency], report: ExportRepor
     report.blobs = len(blobs)
     return {"format": FORMAT, "format_version": FORMAT_VERSION, "archive_id": uuid.uuid4().hex,
             "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "agencies": agency_codes, "records": records,
+            "agencies": agency_codes, "records": records, "parts": sorted(part_counts),
             "blobs": dict(sorted(blobs.items())),
-            "counts": {"agencies": report.agencies, "procedures": report.procedures, "versions": report.versions}}
+            "counts": {"agencies": report.agencies, "procedures": report.procedures, "versions": report.versions,
+                       **part_counts}}
 
 
 def to_iso(value):

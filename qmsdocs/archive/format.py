@@ -8,7 +8,14 @@
     records/agency-NNNN/procedures.jsonl   per agency: procedures (with TTHC links and version keys),
     records/agency-NNNN/versions.jsonl     versions with metadata and citations,
     records/agency-NNNN/alerts.jsonl       alerts, reviews, assessments, audit events
-    blobs/ab/<sha256>                      every version's exact bytes, named by checksum
+    records/agency-NNNN/<part>.jsonl       format 2: what later areas add (qmsdocs.archive.parts):
+                                           change_requests, forms, reading (policy and log lines)
+    blobs/ab/<sha256>                      every version's exact bytes, change-request attachments and
+                                           form files, named by checksum
+
+Format 1 had no parts; this version still reads it (its agencies simply come without them).
+Format 2 lists the parts it carries in the manifest (`parts`); an archive naming a part this
+service does not know is refused rather than imported without it.
 
 Member names are checked against these patterns and never used as paths.
 """
@@ -26,7 +33,9 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 FORMAT = "qmsdocs-archive"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Versions this code reads: 1 lacks the parts (change requests, forms, reading records).
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 CHUNK = 1024 * 1024
 SHARED_RECORDS = ("agencies", "legal_documents", "legal_changes", "admin_procedures")
@@ -146,9 +155,10 @@ class ArchiveReader:
             raise _damaged(error) from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise ArchiveError(f"{MANIFEST} không phải của một tệp lưu trữ qmsdocs.")
-        if manifest.get("format_version") != FORMAT_VERSION:
+        if manifest.get("format_version") not in READABLE_VERSIONS:
             raise ArchiveError(f"Tệp lưu trữ có định dạng phiên bản {manifest.get('format_version')!r}; phiên bản "
-                               f"này chỉ đọc phiên bản {FORMAT_VERSION}. Hãy cập nhật qmsdocs hoặc xuất lại.")
+                               f"này chỉ đọc phiên bản {', '.join(map(str, READABLE_VERSIONS))}. Hãy cập nhật qmsdocs "
+                               "hoặc xuất lại.")
         return manifest
 
     def _member_sha256(self, name: str) -> str:

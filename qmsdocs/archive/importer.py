@@ -4,6 +4,8 @@ Nothing is written before the whole archive is verified against its manifest and
 holds (mapping, targets, procedure code clashes). Each agency is then written and committed on
 its own; a failure rolls that agency back whole. Importing the same archive again finds every
 procedure already here (same agency and code, same version numbers and checksums) and adds nothing.
+The parts of later areas (qmsdocs.archive.parts: change requests, forms, read-and-understood) are
+written inside the same per-agency transaction, after the procedures, versions and alerts they refer to.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from qmsdocs.agencies.provinces import province_named
 from qmsdocs.agencies.service_name import service_name_on
 from qmsdocs.alerts.models import Alert, ProcedureReview
 from qmsdocs.archive.format import ArchiveError, ArchiveReader, parse_date, parse_datetime
+from qmsdocs.archive.parts import ImportContext, registered_parts
 from qmsdocs.audit.models import AuditEvent
 from qmsdocs.auth.models import User
 from qmsdocs.catalog.models import AdminProcedure
@@ -57,6 +60,8 @@ class AgencyPlan:
     present_procedures: list[str] = field(default_factory=list)
     clashes: list[str] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
+    # Records of each archive part (change requests, forms, reading) the archive holds for the agency.
+    parts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,6 +94,9 @@ class ImportPlan:
                 out.append(f"  trùng mã {before}: đổi thành {after}")
             for code_clash in plan.clashes:
                 out.append(f"  TRÙNG MÃ {code_clash}: cơ quan {plan.target} đã có quy trình khác cùng mã")
+            held = [f"{label} {count}" for label, count in plan.parts.items() if count]
+            if held:
+                out.append(f"  kèm theo (chỉ phần của quy trình thêm mới và của chính cơ quan): {'; '.join(held)}")
         out.append(f"Văn bản pháp luật gặp văn bản đã có (cùng khoá): {len(self.legal_merged)}"
                    + (f" ({', '.join(self.legal_merged[:10])})" if self.legal_merged else ""))
         out.append(f"Văn bản pháp luật thêm mới: {len(self.legal_added)}"
@@ -159,6 +167,11 @@ def make_plan(reader: ArchiveReader, mapping: list[MappingRow] | None) -> Import
 def _make_plan(reader: ArchiveReader, mapping: list[MappingRow] | None) -> ImportPlan:
     manifest = reader.manifest
     plan = ImportPlan(archive_id=manifest["archive_id"])
+    known = {part.name for part in registered_parts()}
+    unknown = sorted(set(manifest.get("parts", ())) - known)
+    if unknown:
+        raise ArchiveError(f"Tệp lưu trữ có phần {', '.join(unknown)} mà phiên bản qmsdocs này không biết: hãy cập "
+                           "nhật qmsdocs rồi nhập lại (không nhập thiếu phần nào).")
     agencies = {record["code"]: record for record in reader.records("records/agencies.jsonl")}
     if mapping is None:
         rows = {code: MappingRow(code, "new", code) for code in agencies}
@@ -194,6 +207,10 @@ def _make_plan(reader: ArchiveReader, mapping: list[MappingRow] | None) -> Impor
             plan.problems.append(f"cơ quan {row.target} đã có trong dịch vụ này: dùng --mapping với action merge "
                                  "để nhập vào cơ quan đó, hoặc action new với một mã khác")
         _plan_procedures(reader, agency_plan, here, claimed.setdefault(row.target, set()))
+        for part in registered_parts():
+            member = f"{agency_plan.source['folder']}/{part.name}.jsonl"
+            count = reader.manifest.get("records", {}).get(member, {}).get("count", 0)
+            agency_plan.parts[part.label or part.name] = count
         if agency_plan.clashes:
             plan.problems.append(f"cơ quan {row.target}: {len(agency_plan.clashes)} quy trình trùng mã "
                                  f"({', '.join(agency_plan.clashes[:5])}); thêm cột rename_suffix vào tệp ánh xạ "
@@ -326,6 +343,23 @@ def _store_blobs(reader: ArchiveReader, agency_plan: AgencyPlan) -> None:
             raise ArchiveError(f"tệp của phiên bản {record['number']} sai checksum")
         if store.put(data) != record["sha256"]:
             raise ArchiveError(f"tệp của phiên bản {record['number']} không lưu được đúng checksum")
+    # A part record tied to a procedure is written only when this run brings the procedure in
+    # (qmsdocs.archive.parts), so only then are its files stored: none is left without a user.
+    for part in registered_parts():
+        for record in reader.records(f"{agency_plan.source['folder']}/{part.name}.jsonl"):
+            tied_to = record.get("procedure_source_id")
+            if tied_to is not None and tied_to not in source_ids:
+                continue
+            if tied_to is None and agency_plan.already_imported:
+                continue
+            for sha256, size in part.blobs(record):
+                if store.exists(sha256):
+                    continue
+                data = reader.blob(sha256)
+                if sha256_hex(data) != sha256 or (size is not None and len(data) != size):
+                    raise ArchiveError(f"tệp {sha256[:12]}… ({part.label or part.name}) sai checksum")
+                if store.put(data) != sha256:
+                    raise ArchiveError(f"tệp {sha256[:12]}… ({part.label or part.name}) không lưu được đúng checksum")
 
 
 def _cause_here(cause: str, document_id: int | None, change_id: int | None) -> str:
@@ -456,6 +490,15 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
         session.add(Assessment(**{**record, "agency_id": agency.id, "entered_by_id": users.get(entered_by),
                                   "created_at": parse_datetime(record["created_at"]),
                                   "updated_at": parse_datetime(record["updated_at"])}))
+    context = ImportContext(archive_id=plan.archive_id, source_code=source["code"], agency_id=agency.id,
+                            already_imported=agency_plan.already_imported,
+                            procedures={sid: p.id for sid, p in procedures.items()}, versions=versions,
+                            alerts={sid: a.id for sid, a in alerts.items()}, users=users)
+    for part in registered_parts():
+        written = part.load(context, reader.records(f"{folder}/{part.name}.jsonl"))
+        if written:
+            context.counts[part.name] = written
+    session.flush()
     if not agency_plan.already_imported:
         # Events keep pointing at their object where it came along; the archive's id stays in the details.
         new_ids = {("procedure", sid): p.id for sid, p in procedures.items()}
@@ -475,6 +518,7 @@ def _import_agency(reader: ArchiveReader, plan: ImportPlan, agency_plan: AgencyP
                                         "target": agency_plan.target, "action": agency_plan.action,
                                         "former_province": agency_plan.former_province or None,
                                         "procedures": len(procedures), "versions": len(versions),
+                                        "parts": context.counts,
                                         "renamed": [list(pair) for pair in agency_plan.renamed]}))
     for procedure in procedures.values():
         indexer.mark(procedure.id)

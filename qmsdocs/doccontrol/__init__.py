@@ -5,7 +5,8 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     from qmsdocs import events, jobs
-    from qmsdocs.doccontrol import api, effective, routes, services
+    from qmsdocs.archive.parts import register_part
+    from qmsdocs.doccontrol import api, archive_part, effective, routes, services
     from qmsdocs.storage import register_blob_users
 
     # Runs inside the upload's transaction: a wrong request number refuses the upload.
@@ -13,6 +14,8 @@ def init_app(app) -> None:
     events.daily_run.connect(effective.on_daily_run, weak=False)
     jobs.register(jobs.JobKind("effective_dates", "Phiên bản đến ngày hiệu lực", effective.worker_step))
     register_blob_users(services.attachment_blobs)
+    # What `qms export` carries of this area for an agency, and how `qms import-archive` reads it back.
+    register_part(archive_part.PART)
     app.register_blueprint(api.bp)
     app.register_blueprint(routes.bp)
     app.add_template_global(services.requests_for_procedure, "change_requests_for")

@@ -11,7 +11,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from qmsdocs import events, jobs
-    from qmsdocs.notifications import api, cli, dispatch, mail, reading, services, web
+    from qmsdocs.archive.parts import register_part
+    from qmsdocs.notifications import api, archive_part, cli, dispatch, mail, reading, services, web
 
     mail.configure(app)
     # Receivers run inside the sender's transaction: lines of the distribution log and
@@ -35,3 +36,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     web.init_app(app)
     cli.register()
+    # What `qms export` carries of this area for an agency, and how `qms import-archive` reads it back.
+    register_part(archive_part.PART)
