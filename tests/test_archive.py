@@ -330,3 +330,34 @@ def test_two_agencies_merged_into_one_with_the_same_procedure_code_are_told_apar
     with other_service.app_context():
         titles = dict(session.execute(select(Procedure.code, Procedure.title)).all())
     assert titles == {"QT-01": "Quy trình cấp phiếu lý lịch tư pháp", "QT-01-SNV": "Quy trình thi tuyển công chức"}
+
+
+def test_provincial_documents_of_two_former_provinces_stay_apart(app, runner, make_agency, make_procedure,
+                                                                 admin_api, make_docx, other_service, tmp_path):
+    """Central documents meet by key; a provincial decision keeps its issuing province after the import."""
+    from qmsdocs.agencies.services import create_agency
+    from qmsdocs.auth.permissions import SYSTEM
+    from qmsdocs.legal.services import create_document
+
+    make_agency("STP", "Sở Tư pháp tỉnh Trà Vinh", "province", province="Trà Vinh")
+    procedure = make_procedure(agency="STP", code="QT-01", title="Chứng thực bản sao")["id"]
+    body = make_docx(citations_text=["- Quyết định số 25/2019/QĐ-UBND về thủ tục chứng thực;",
+                                     "- Nghị định số 23/2015/NĐ-CP về chứng thực."])
+    assert admin_api.upload(procedure, body).status_code == 201
+    for symbol, issuer in (("25/2019/QĐ-UBND", "UBND tỉnh Trà Vinh"), ("23/2015/NĐ-CP", None)):
+        response = admin_api.post("/api/v1/legal-documents", json={
+            "symbol": symbol, "type": "Quyết định" if issuer else "Nghị định", "title": symbol,
+            **({"issuer": issuer} if issuer else {})})
+        assert response.status_code == 201, response.get_json()
+    archive = export(runner, tmp_path / "tra-vinh.zip")
+    with other_service.app_context():
+        create_agency("STP-BT", "Sở Tư pháp tỉnh Bến Tre", "province", province="Bến Tre", actor=SYSTEM)
+        create_document({"symbol": "25/2019/QĐ-UBND", "type": "Quyết định", "title": "Bến Tre",
+                         "issuer": "UBND tỉnh Bến Tre"}, actor=SYSTEM)
+        create_document({"symbol": "23/2015/NĐ-CP", "type": "Nghị định", "title": "Nghị định"}, actor=SYSTEM)
+        session.commit()
+    result = import_into(other_service, archive)
+    assert result.exit_code == 0, result.output
+    with other_service.app_context():
+        keys = sorted(session.scalars(select(LegalDocument.key)))
+        assert keys == ["23/2015/ND-CP", "25/2019/QD-UBND@BEN-TRE", "25/2019/QD-UBND@TRA-VINH"]

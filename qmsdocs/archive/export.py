@@ -220,6 +220,11 @@ def _write(archive: zipfile.ZipFile, agencies: list[Agency], report: ExportRepor
         keys = sorted(citation_keys)
         for start in range(0, len(keys), 500):
             legal_ids.update(session.scalars(select(LegalDocument.id).where(LegalDocument.key.in_(keys[start:start + 500]))))
+        # A local authority's document is keyed with its province (`25/2019/QD-UBND@TRA-VINH`) while the
+        # citation names the number only: every province's entry of a cited number comes along.
+        legal_ids.update(document_id for document_id, key in session.execute(
+            select(LegalDocument.id, LegalDocument.key).where(LegalDocument.key.contains("@")))
+            if key.split("@", 1)[0] in citation_keys)
     changes = list(session.scalars(select(LegalChange).where(or_(LegalChange.document_id.in_(legal_ids),
                                                                  LegalChange.by_document_id.in_(legal_ids)))
                                    .order_by(LegalChange.id))) if legal_ids else []
