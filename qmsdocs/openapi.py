@@ -289,7 +289,9 @@ def _procedures() -> dict:
         "/api/v1/procedures": {
             "get": operation("listProcedures", tag, "Danh sách quy trình", answer("Các quy trình.", items_of(
                 "ProcedureSummary")), params=[AGENCY_FILTER, query("status", {**STR, "enum": ["active", "retired"]},
-                                                                   "active hoặc retired.")]),
+                                                                   "active hoặc retired."),
+                                              query("former_province", STR, "Tỉnh cũ của cơ quan (Trà Vinh, Bến Tre…); "
+                                                    "tên không phải một tỉnh: 400.")]),
             "post": operation("createProcedure", tag, "Tạo quy trình (chưa có phiên bản)",
                               answer("Quy trình vừa tạo.", ref("Procedure")), status="201",
                               body=json_body(procedure_body), errors=("400", "401", "403", "404", "409")),

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from qmsdocs.agencies.models import Agency
 from qmsdocs.db import session
+from tests.conftest import PASSWORD
 from tests.test_archive import export, import_into, other_service  # noqa: F401 - fixture
 
 
@@ -95,3 +96,26 @@ def test_load_units_creates_the_124_communes_and_wards_of_vinh_long_idempotently
     assert dry.exit_code == 0 and "Chạy thử" in dry.output
     with app.app_context():
         assert session.scalar(select(func.count()).select_from(Agency)) == 125
+
+
+def test_procedure_lists_filter_by_former_province(app, admin_api, make_agency, make_procedure, client, make_user):
+    make_agency("STP-TV", "Sở Tư pháp (Trà Vinh cũ)", "province", former_province="Trà Vinh")
+    make_agency("STP-VL", "Sở Tư pháp", "province", province="Vĩnh Long")
+    tra_vinh = make_procedure(agency="STP-TV", code="QT-01/TV", title="Chứng thực bản sao")["id"]
+    vinh_long = make_procedure(agency="STP-VL", code="QT-01/VL", title="Chứng thực chữ ký")["id"]
+
+    def listed(**params):
+        response = admin_api.get("/api/v1/procedures", query_string=params)
+        assert response.status_code == 200, response.get_json()
+        return [item["id"] for item in response.get_json()["items"]]
+
+    assert sorted(listed()) == sorted([tra_vinh, vinh_long])
+    assert listed(former_province="tra vinh") == [tra_vinh]
+    assert listed(former_province="Vĩnh Long") == [vinh_long]
+    refused = admin_api.get("/api/v1/procedures", query_string={"former_province": "Atlantis"})
+    assert refused.status_code == 400 and "không phải tên một tỉnh" in refused.get_json()["error"]["message"]
+
+    make_user("thu-ky", "admin")
+    client.post("/login", data={"username": "thu-ky", "password": PASSWORD})
+    page = client.get("/procedures?agency=&former_province=Trà Vinh").get_data(as_text=True)
+    assert 'name="former_province"' in page and "QT-01/TV" in page and "QT-01/VL" not in page

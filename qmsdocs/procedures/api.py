@@ -81,6 +81,7 @@ def list_procedures():
     if status and status not in ("active", "retired"):
         raise InvalidInput("Tham số 'status' phải là active hoặc retired.", code="invalid_parameter")
     page = services.list_procedures(agency_code=request.args.get("agency") or None, status=status,
+                                    former_province=request.args.get("former_province") or None,
                                     paging=page_request(request.args))
     return jsonify(page.as_json(procedure_summary_json))
 

@@ -15,6 +15,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from qmsdocs.agencies.models import Agency, AgencyChange, ProcedureTransfer
+from qmsdocs.agencies.provinces import province_named
 from qmsdocs.audit.models import AuditEvent
 from qmsdocs.auth.permissions import is_admin
 from qmsdocs.db import session
@@ -22,6 +23,9 @@ from qmsdocs.clock import local_time, local_today
 from qmsdocs.paging import Page, lenient_page
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
 from qmsdocs.sqlfold import folded_contains
+
+# The province an agency's procedures come from: its former province, else its own.
+ORIGIN = func.coalesce(Agency.former_province, Agency.province)
 
 PAGE_SIZE = 50
 # Reviews falling due within this many days are listed on the home page before they are late.
@@ -45,6 +49,8 @@ class ProcedureFilters:
     status: str = "active"
     field: str = ""
     stale: bool = False
+    # Tỉnh cũ: the former province of the procedure's agency (or its province), in a merged province.
+    former_province: str = ""
     sort: str = "code"
     page: int = 1
     # Xem như ngày: kept in links as given; the route parses and checks it.
@@ -60,6 +66,7 @@ class ProcedureFilters:
             status=status if status in STATUS_FILTERS else "active",
             field=(args.get("field") or "").strip()[:255],
             stale=args.get("stale") in ("1", "on", "true"),
+            former_province=province_named((args.get("former_province") or "")[:64]) or "",
             sort=sort if sort in SORTS else "code",
             page=lenient_page(args).page,
             as_of=(args.get("as_of") or "").strip()[:10],
@@ -68,7 +75,8 @@ class ProcedureFilters:
     def as_args(self, **changes) -> dict:
         """Query-string arguments for a link that keeps the current filters."""
         values = {"q": self.q, "agency": self.agency, "status": self.status, "field": self.field,
-                  "stale": "1" if self.stale else "", "sort": self.sort, "page": self.page, "as_of": self.as_of}
+                  "stale": "1" if self.stale else "",
+                  "former_province": self.former_province, "sort": self.sort, "page": self.page, "as_of": self.as_of}
         values.update(changes)
         # An empty agency is kept: it means "every agency", where no agency means the official's own.
         return {key: value for key, value in values.items()
@@ -124,6 +132,8 @@ def procedure_page(filters: ProcedureFilters) -> Page:
         stmt = stmt.where(Procedure.field == filters.field)
     if filters.stale:
         stmt = stmt.where(Procedure.open_alerts > 0)
+    if filters.former_province:
+        stmt = stmt.where(ORIGIN == filters.former_province)
     total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Procedure.id).subquery()))
     page = min(filters.page, max(1, -(-total // PAGE_SIZE)))
     stmt = (
@@ -149,6 +159,11 @@ def pending_counts(procedure_ids: list[int]) -> dict[int, int]:
         .group_by(ProcedureVersion.procedure_id)
     )
     return dict(rows.all())
+
+
+def origin_provinces() -> list[str]:
+    """The former provinces the service's agencies come from (a filter worth showing from two on)."""
+    return [value for value in session.scalars(select(ORIGIN).where(ORIGIN.is_not(None)).distinct().order_by(ORIGIN))]
 
 
 def distinct_fields() -> list[str]:

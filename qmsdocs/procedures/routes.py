@@ -87,6 +87,7 @@ def procedures():
         pending=queries.pending_counts([p.id for p in page.items]),
         agencies=queries.agencies_for_select(),
         fields=queries.distinct_fields(),
+        origin_provinces=queries.origin_provinces(),
         can_create=bool(queries.writable_agencies(actor())),
     )
 

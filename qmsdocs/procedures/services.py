@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from qmsdocs import events
 from qmsdocs.agencies.models import Agency
+from qmsdocs.agencies.provinces import province_named
 from qmsdocs.agencies.services import get_agency
 from qmsdocs.audit.services import record
 from qmsdocs.clock import local_today
@@ -39,11 +40,17 @@ TTHC_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,63}$")
 
 
 def list_procedures(*, agency_code: str | None = None, status: str | None = None,
-                    paging: PageRequest = PageRequest()) -> Page:
+                    former_province: str | None = None, paging: PageRequest = PageRequest()) -> Page:
     """One page of procedures with what their summaries show loaded alongside (a fixed number of queries)."""
     stmt = select(Procedure).join(Agency)
     if agency_code:
         stmt = stmt.where(Agency.code == agency_code)
+    if former_province:
+        province = province_named(former_province)
+        if province is None:
+            raise InvalidInput(f"Tham số 'former_province': '{former_province.strip()[:60]}' không phải tên một tỉnh "
+                               "(ví dụ: Trà Vinh, Bến Tre).", code="invalid_parameter")
+        stmt = stmt.where(func.coalesce(Agency.former_province, Agency.province) == province)
     if status:
         stmt = stmt.where(Procedure.status == status)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
