@@ -275,31 +275,59 @@ def search(request: SearchRequest) -> SearchResults:
     hits = _hits(result.hits, request.clauses, rows, links, names)
     symbols = written_symbols([value for value, _count in result.facets.get("legal", [])] + [request.filters.legal])
     labels = {"legal": symbols[request.filters.legal]} if request.filters.legal else {}
-    facets = _label_facets(result.facets, names, symbols)
+    agencies = _facet_agencies(result.facets.get("agency", []))
+    facets = _label_facets(result.facets, names, symbols, {code: name for code, (name, _o) in agencies.items()})
     facets["former_province"] = [FacetValue(name, name, count) for name, count in
-                                 _origin_facet(backend, request, result)]
+                                 _origin_facet(backend, request, result, agencies)]
     return SearchResults(request, result.total, hits, facets, labels)
 
 
-def _origin_facet(backend, request: SearchRequest, result) -> list[tuple[str, int]]:
+ORIGIN = func.coalesce(Agency.former_province, Agency.province)
+
+
+def _facet_agencies(agency_counts: list[tuple[str, int]]) -> dict[str, tuple[str, str | None]]:
+    """Name and former province (or province) of the agencies in the agency facet, in one query."""
+    if not agency_counts:
+        return {}
+    return {code: (name, origin) for code, name, origin in session.execute(
+        select(Agency.code, Agency.name, ORIGIN).where(Agency.code.in_([code for code, _n in agency_counts])))}
+
+
+# Whether the service holds agencies of several former provinces, per process for a minute:
+# it changes when a former province's service is imported, not between two searches.
+ORIGINS_SECONDS = 60
+_origins_cache: dict[str, tuple[float, list[str]]] = {}
+
+
+def service_origins() -> list[str]:
+    database, now = str(session.get_bind().url), time.monotonic()
+    remembered = _origins_cache.get(database)
+    if remembered is None or now - remembered[0] >= ORIGINS_SECONDS:
+        remembered = (now, list(session.scalars(select(ORIGIN).where(ORIGIN.is_not(None)).distinct().order_by(ORIGIN))))
+        _origins_cache[database] = remembered
+    return remembered[1]
+
+
+def _origin_facet(backend, request: SearchRequest, result, agencies) -> list[tuple[str, int]]:
     """Matches per former province, where the service holds agencies of several.
 
     Summed from the agency facet when that lists every agency matched; otherwise (more than
     FACET_LIMIT agencies matched) one count per former province, filtered on its keyword."""
-    origins = dict(session.execute(select(Agency.code, func.coalesce(Agency.former_province, Agency.province))
-                                   .where(func.coalesce(Agency.former_province, Agency.province).is_not(None))).all())
-    if len(set(origins.values())) < 2 or request.filters.former_province:
+    if request.filters.former_province or not result.total:
+        return []
+    origins = service_origins()
+    if len(origins) < 2:
         return []
     agency_counts = result.facets.get("agency", [])
     counts: dict[str, int] = {}
     if len(agency_counts) < FACET_LIMIT:
-        upper = {code.upper(): origin for code, origin in origins.items()}
+        upper = {code.upper(): origin for code, (_name, origin) in agencies.items()}
         for code, count in agency_counts:
             origin = upper.get(code.upper())
             if origin:
                 counts[origin] = counts.get(origin, 0) + count
     else:
-        for origin in sorted(set(origins.values())):
+        for origin in origins:
             only = replace(request.filters, former_province=origin)
             counts[origin] = backend.search(request.clauses, only, offset=0, limit=1,
                                             include_history=request.include_history).total
@@ -373,10 +401,7 @@ def _hits(backend_hits, clauses: list[Clause], rows: dict, links: dict[int, list
 
 
 def _label_facets(facets: dict[str, list[tuple[str, int]]], tthc_names: dict[str, str],
-                  symbols: dict[str, str]) -> dict[str, list[FacetValue]]:
-    agencies = dict(session.execute(
-        select(Agency.code, Agency.name).where(Agency.code.in_([v for v, _ in facets.get("agency", [])]))
-    ).all()) if facets.get("agency") else {}
+                  symbols: dict[str, str], agencies: dict[str, str]) -> dict[str, list[FacetValue]]:
     labels = {
         "agency": lambda v: agencies.get(v, v),
         "level": lambda v: LEVEL_LABELS.get(v, v),
