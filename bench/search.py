@@ -21,8 +21,14 @@ while the project answers them are counted and left out of its timings.
 
     python bench/search.py [--procedures 25000] [--versions 4] [--sizes 2000,25000]
                            [--backends tantivy,whoosh,postgres] [--no-fts] [--profile]
-                           [--rebuild-under-load]
+                           [--rebuild-under-load] [--reuse]
                            [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+`--reuse` keeps the PostgreSQL corpus for the next run: it is loaded into a schema named after
+the corpus (`bench_<procedures>_<seed>`) that is not dropped at the end, and a later run with
+the same size and seed that finds the schema indexed skips loading and building (the build then
+prints as skipped) and measures the same rows again; migrations still run (`qms init`), so a new
+one is applied to the kept rows. Drop the schema by hand to start afresh.
 
 The last lines give, per backend, p50 and p95 against the targets (embedded: p50 ≤ 20 ms,
 p95 ≤ 100 ms, keyword lookups p95 ≤ 10 ms, full build ≤ 300 s, new version searchable ≤ 5 s;
@@ -486,11 +492,16 @@ class Measured:
     keyword_cpu_p95: float = float("nan")
 
 
-def measure_backend(name: str, app, corpus: Corpus, mix, warmup, lookups, args, data_dir: Path | None) -> Measured:
-    seconds = index_corpus(app, corpus)
-    root = getattr(indexer_backend(app), "root", None)
-    size = f", index {folder_megabytes(root):.0f} MB" if root is not None else ""
-    print(f"  {name:<10} full build in {seconds:.0f} s: {len(corpus.versions) / seconds:.0f} versions/s{size}")
+def measure_backend(name: str, app, corpus: Corpus, mix, warmup, lookups, args, data_dir: Path | None,
+                    built: bool = False) -> Measured:
+    if built:
+        seconds = float("nan")
+        print(f"  {name:<10} full build skipped: the kept corpus is already indexed (--reuse)")
+    else:
+        seconds = index_corpus(app, corpus)
+        root = getattr(indexer_backend(app), "root", None)
+        size = f", index {folder_megabytes(root):.0f} MB" if root is not None else ""
+        print(f"  {name:<10} full build in {seconds:.0f} s: {len(corpus.versions) / seconds:.0f} versions/s{size}")
     run_project(app, warmup)
     engine: list[float] = []
     cpu: list[float] = []
@@ -585,23 +596,33 @@ def run_size(procedures: int, args, workdir: Path) -> list[Measured]:
 
 def measure_postgres(corpus: Corpus, mix, warmup, lookups, args, workdir: Path) -> Measured:
     postgres_url = args.postgres_url
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    schema = f"bench_{len(corpus.procedures)}_{args.seed}" if args.reuse else f"bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection_pg:
-        connection_pg.execute(text(f'CREATE SCHEMA "{schema}"'))
+        connection_pg.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     try:
         separator = "&" if "?" in postgres_url else "?"
         pg_dir = workdir / f"postgres-{len(corpus.procedures)}"
         pg_dir.mkdir()
         pg_app = make_app(pg_dir, f"{postgres_url}{separator}options=-csearch_path%3D{schema}", "postgres")
         try:
-            return measure_backend("postgres", pg_app, corpus, mix, warmup, lookups, args, None)
+            built = False
+            if args.reuse:
+                with pg_app.app_context():
+                    loaded = session.scalar(text("SELECT count(*) FROM procedures")) == len(corpus.procedures)
+                    built = loaded and session.scalar(text("SELECT EXISTS (SELECT 1 FROM search_documents)"))
+                    session.rollback()
+                if loaded and not built:  # an earlier run loaded the corpus but did not finish building
+                    print(f"  postgres   kept corpus not indexed yet: built in {rebuild_seconds(pg_app):.0f} s")
+                    built = True
+            return measure_backend("postgres", pg_app, corpus, mix, warmup, lookups, args, None, built=built)
         finally:
             with pg_app.app_context():
                 get_engine().dispose()
     finally:
-        with admin.connect() as connection_pg:
-            connection_pg.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        if not args.reuse:
+            with admin.connect() as connection_pg:
+                connection_pg.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
@@ -665,6 +686,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the query mix per backend")
     parser.add_argument("--rebuild-under-load", action="store_true",
                         help="rebuild once more while searching, and time both")
+    parser.add_argument("--reuse", action="store_true",
+                        help="PostgreSQL: keep the corpus in schema bench_<procedures>_<seed> and, when it is "
+                             "already there and indexed, measure it without loading and building again")
     args = parser.parse_args()
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.procedures]

@@ -211,6 +211,10 @@ class PostgresBackend:
                                  f"SELECT {columns} FROM {_HISTORY_LOAD.name} ORDER BY procedure_id"))
         finally:
             _HISTORY_LOAD.drop(session.connection())
+        # Every row was replaced: without fresh statistics the planner guesses one matching row per
+        # query and reads the index of all versions (three times the rows) for an ordinary search.
+        # ANALYZE counts this transaction's own new rows and leaves out the ones it deleted.
+        session.execute(text("ANALYZE search_documents"))
         session.flush()
 
     def indexed_records(self, procedure_ids: list[int]) -> dict[int, dict[str, str]]:
@@ -278,6 +282,8 @@ class PostgresBackend:
         if filters.stale is False:
             where.append("NOT stale")
         condition = " AND ".join(where) or "TRUE"
+        # With older versions, one record per procedure (`best`); otherwise the matches themselves.
+        source = "best" if include_history else "matched"
         collapse = ("SELECT DISTINCT ON (procedure_id) * FROM matched "
                     "ORDER BY procedure_id, is_current DESC, version_number DESC NULLS LAST")
         # The one-valued facets in one pass over the matches (grouping sets), the many-valued
@@ -292,23 +298,24 @@ class PostgresBackend:
             for name, sql in facet_sql.items()
         )
         if text_parts:
-            # The join's condition is tested once (the size is known): above the limit no text is read.
+            # The body's rank is a subquery under CASE, run only when the size (known once) is within
+            # the limit: as a join condition it still read the primary key of every record.
             ranked = (f"SELECT b.procedure_id, b.version_number, b.is_current, b.agency_code, b.score + "
-                      f"coalesce({BODY_RANK_SHARE} * ts_rank('{RANK_WEIGHTS}', d.document, "
-                      f"CAST(:rank_query AS tsquery)), 0) AS score FROM best b LEFT JOIN search_documents d "
-                      f"ON d.id = b.id AND (SELECT total FROM size) <= {FULL_RANK_LIMIT}")
+                      f"CASE WHEN (SELECT total FROM size) <= {FULL_RANK_LIMIT} THEN coalesce(("
+                      f"SELECT {BODY_RANK_SHARE} * ts_rank('{RANK_WEIGHTS}', d.document, CAST(:rank_query AS tsquery)) "
+                      f"FROM search_documents d WHERE d.id = b.id), 0) ELSE 0 END AS score FROM {source} b")
         else:
-            ranked = "SELECT procedure_id, version_number, is_current, agency_code, score FROM best"
+            ranked = f"SELECT procedure_id, version_number, is_current, agency_code, score FROM {source}"
         statement = f"""
             WITH matched AS MATERIALIZED (
                 SELECT id, procedure_id, version_number, is_current, agency_code, level, field, status, stale,
                        admin_codes, legal_keys, {' + '.join(score)} AS score
                 FROM search_documents WHERE {condition}
             ),
-            best AS MATERIALIZED ({collapse if include_history else 'SELECT * FROM matched'}),
-            size AS MATERIALIZED (SELECT count(*) AS total FROM best),
+            {f'best AS MATERIALIZED ({collapse}),' if include_history else ''}
+            size AS MATERIALIZED (SELECT count(*) AS total FROM {source}),
             sample AS MATERIALIZED (
-                SELECT admin_codes, legal_keys, greatest(1, total / {FACET_SAMPLE}) AS step FROM best, size
+                SELECT admin_codes, legal_keys, greatest(1, total / {FACET_SAMPLE}) AS step FROM {source}, size
                 WHERE (procedure_id::bigint * {SAMPLE_MULTIPLIER}) % greatest(1, total / {FACET_SAMPLE}) = 0
             ),
             single AS MATERIALIZED (
@@ -316,7 +323,7 @@ class PostgresBackend:
                        coalesce(agency_code, level, field, status,
                                 CASE WHEN stale THEN 'true' WHEN NOT stale THEN 'false' END) AS v,
                        count(*) AS n
-                FROM best GROUP BY GROUPING SETS ((agency_code), (level), (field), (status), (stale))
+                FROM {source} GROUP BY GROUPING SETS ((agency_code), (level), (field), (status), (stale))
             ),
             ranked AS MATERIALIZED ({ranked})
             SELECT (SELECT total FROM size) AS total,
@@ -328,7 +335,7 @@ class PostgresBackend:
         # The matches stay in memory (spilled to disk, every facet pass reads them back), and the
         # planner, blind to what testing a large text vector costs, uses the GIN index rather than
         # testing `document @@` on every row of a table scan.
-        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off"))
+        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off; SET LOCAL jit = off"))
         row = session.execute(text(statement), params).one()
         values = row._mapping
 
