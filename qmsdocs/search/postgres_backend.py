@@ -77,6 +77,12 @@ FACET_SAMPLE = 2000
 # writes "hoà" above the one writing "hoa". Above it, the title and meta vector alone ranks.
 FULL_RANK_LIMIT = 2000
 BODY_RANK_SHARE = 0.1
+# A quoted phrase of three words or more is found by its adjacent pairs, then checked on the
+# positions of up to this many candidates (each check reads a large text vector, ~5 µs); above
+# it, the count and facets take a record holding every pair of the phrase as a match (as the
+# Whoosh backend does), and only the page shown is checked.
+PHRASE_CHECK_LIMIT = 5000
+PAGE_CHECK_SLACK = 500  # records of the ranked order checked beyond the page, above the limit
 SAMPLE_MULTIPLIER = 2654435761  # spreads procedure ids over the sample's residues
 
 
@@ -84,11 +90,11 @@ def _lexeme(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(doc: IndexedDoc) -> str:
+def tsvector_literal(doc: IndexedDoc, words: dict[str, list[list[tuple[str, str]]]] | None = None) -> str:
     """Exact and folded words with positions and weights, as PostgreSQL's tsvector input reads them."""
     positions: dict[str, list[str]] = defaultdict(list)
     position = 0
-    for part, runs in record_words(doc).items():
+    for part, runs in (words or record_words(doc)).items():
         letter = WEIGHT_LETTERS[part]
         for run in runs:
             position += 1  # a gap: no phrase spans two runs
@@ -102,7 +108,27 @@ def tsvector_literal(doc: IndexedDoc) -> str:
                     for word, places in positions.items())
 
 
+def word_pairs(doc: IndexedDoc, words: dict[str, list[list[tuple[str, str]]]] | None = None) -> list[str]:
+    """Every pair of adjacent folded words ('ho so') of a run, over the words that have positions
+    (the first MAX_POSITION): what a quoted phrase is looked up by."""
+    pairs: dict[str, None] = {}
+    position = 0
+    for runs in (words or record_words(doc)).values():
+        for run in runs:
+            position += 1
+            previous = None
+            for _exact, folded in run:
+                position += 1
+                if position > MAX_POSITION:
+                    return list(pairs)
+                if previous is not None:
+                    pairs[f"{previous} {folded}"] = None
+                previous = folded
+    return list(pairs)
+
+
 def _document_row(doc: IndexedDoc) -> dict:
+    words = record_words(doc)
     return {
         "doc_key": doc.key,
         "procedure_id": doc.procedure_id,
@@ -118,8 +144,10 @@ def _document_row(doc: IndexedDoc) -> dict:
         "admin_codes": " ".join(doc.admin_codes),
         "legal_keys": " ".join(doc.legal_keys),
         "signature": doc.signature,
-        "document_literal": tsvector_literal(doc),
+        "document_literal": tsvector_literal(doc, words),
         "keyword_list": document_keywords(doc),
+        # Older versions have none: `include_history` checks phrases on their positions.
+        "pair_list": word_pairs(doc, words) if doc.is_current else None,
     }
 
 
@@ -128,6 +156,7 @@ _INSERT = insert(_table).values(
     document=cast(bindparam("document_literal"), TSVECTOR),
     ranking=func.ts_filter(cast(bindparam("document_literal"), TSVECTOR), text("'{a,b}'")),
     keywords=func.array_to_tsvector(cast(bindparam("keyword_list"), ARRAY(Text))),
+    pairs=func.array_to_tsvector(cast(bindparam("pair_list"), ARRAY(Text))),
 )
 
 
@@ -139,6 +168,7 @@ _HISTORY_INSERT = insert(_HISTORY_LOAD).values(
     document=cast(bindparam("document_literal"), TSVECTOR),
     ranking=func.ts_filter(cast(bindparam("document_literal"), TSVECTOR), text("'{a,b}'")),
     keywords=func.array_to_tsvector(cast(bindparam("keyword_list"), ARRAY(Text))),
+    pairs=func.array_to_tsvector(cast(bindparam("pair_list"), ARRAY(Text))),
 )
 
 
@@ -241,15 +271,25 @@ class PostgresBackend:
         folded_words: list[str] = []
         exact_words: list[str] = []
         keyword_scores: list[str] = []
+        phrase_checks: list[str] = []
         for number, clause in enumerate(clauses):
             if isinstance(clause, Word):
                 text_parts.append(_lexeme(clause.folded))
                 folded_words.append(clause.folded)
                 exact_words.append(clause.exact)
             elif isinstance(clause, Phrase):
-                text_parts.append(_phrase_query(clause.words))
-                folded_words += [w.folded for w in clause.words]
-                exact_words += [w.exact for w in clause.words]
+                words = clause.words
+                folded_words += [w.folded for w in words]
+                exact_words += [w.exact for w in words]
+                if include_history or len(words) < 2:  # older versions have no pairs
+                    text_parts.append(_phrase_query(words))
+                    continue
+                # Found by its adjacent pairs in their GIN index: exact for two words; a longer
+                # phrase is also checked on the positions, up to PHRASE_CHECK_LIMIT candidates.
+                params[f"w{number}"] = " & ".join(_lexeme(f"{a.folded} {b.folded}") for a, b in zip(words, words[1:]))
+                where.append(f"pairs @@ CAST(:w{number} AS tsquery)")
+                if len(words) > 2:
+                    phrase_checks.append(_phrase_query(words))
             else:
                 params[f"k{number}"] = " | ".join(_lexeme(key) for key in clause.keys)
                 keyword_match = f"keywords @@ CAST(:k{number} AS tsquery)"
@@ -263,6 +303,7 @@ class PostgresBackend:
         if text_parts:
             params["text_query"] = " & ".join(text_parts)
             where.append("document @@ CAST(:text_query AS tsquery)")
+        if folded_words:
             # Ranked on the small title and meta vector: ranking on the whole text would read
             # every matching record's large vector (see the module's docstring).
             # Folded and exact forms together: a word typed with its diacritics matches both forms
@@ -297,21 +338,40 @@ class PostgresBackend:
             f"({sql} ORDER BY n DESC, v LIMIT {FACET_LIMIT}) f_{name}) AS {name}"
             for name, sql in facet_sql.items()
         )
-        if text_parts:
+        if folded_words:
             # The body's rank is a subquery under CASE, run only when the size (known once) is within
             # the limit: as a join condition it still read the primary key of every record.
-            ranked = (f"SELECT b.procedure_id, b.version_number, b.is_current, b.agency_code, b.score + "
+            ranked = (f"SELECT b.id, b.procedure_id, b.version_number, b.is_current, b.agency_code, b.score + "
                       f"CASE WHEN (SELECT total FROM size) <= {FULL_RANK_LIMIT} THEN coalesce(("
                       f"SELECT {BODY_RANK_SHARE} * ts_rank('{RANK_WEIGHTS}', d.document, CAST(:rank_query AS tsquery)) "
                       f"FROM search_documents d WHERE d.id = b.id), 0) ELSE 0 END AS score FROM {source} b")
         else:
-            ranked = f"SELECT procedure_id, version_number, is_current, agency_code, score FROM {source}"
+            ranked = f"SELECT id, procedure_id, version_number, is_current, agency_code, score FROM {source}"
+        columns = ("id, procedure_id, version_number, is_current, agency_code, level, field, status, stale, "
+                   f"admin_codes, legal_keys, {' + '.join(score)} AS score")
+        if phrase_checks:
+            # The words side by side, read from each candidate's positions (its large text vector,
+            # out of line): below the limit only; above it, the adjacent pairs alone decide.
+            params["phrase_check"] = " & ".join(phrase_checks)
+            matched = f"""
+                candidates AS MATERIALIZED (SELECT {columns} FROM search_documents WHERE {condition}),
+                matched AS MATERIALIZED (
+                    SELECT * FROM candidates c
+                    WHERE (SELECT count(*) FROM candidates) > {PHRASE_CHECK_LIMIT} OR EXISTS (
+                        SELECT FROM search_documents d
+                        WHERE d.id = c.id AND d.document @@ CAST(:phrase_check AS tsquery))
+                ),"""
+        else:
+            matched = f"matched AS MATERIALIZED (SELECT {columns} FROM search_documents WHERE {condition}),"
+        page = "SELECT * FROM ranked ORDER BY score DESC, agency_code, procedure_id OFFSET :offset LIMIT :limit"
+        if phrase_checks:
+            # Above the limit the shown page is still checked, in rank order until it is full (a
+            # record with every pair but not the words side by side is passed over).
+            page = (f"SELECT * FROM (SELECT * FROM ranked ORDER BY score DESC, agency_code, procedure_id "
+                    f"LIMIT :offset + :limit + {PAGE_CHECK_SLACK}) r WHERE EXISTS (SELECT FROM search_documents d "
+                    f"WHERE d.id = r.id AND d.document @@ CAST(:phrase_check AS tsquery)) OFFSET :offset LIMIT :limit")
         statement = f"""
-            WITH matched AS MATERIALIZED (
-                SELECT id, procedure_id, version_number, is_current, agency_code, level, field, status, stale,
-                       admin_codes, legal_keys, {' + '.join(score)} AS score
-                FROM search_documents WHERE {condition}
-            ),
+            WITH {matched}
             {f'best AS MATERIALIZED ({collapse}),' if include_history else ''}
             size AS MATERIALIZED (SELECT count(*) AS total FROM {source}),
             sample AS MATERIALIZED (
@@ -328,8 +388,7 @@ class PostgresBackend:
             ranked AS MATERIALIZED ({ranked})
             SELECT (SELECT total FROM size) AS total,
                    (SELECT coalesce(json_agg(json_build_array(procedure_id, version_number, is_current, score)), '[]')
-                    FROM (SELECT * FROM ranked ORDER BY score DESC, agency_code, procedure_id
-                          OFFSET :offset LIMIT :limit) page) AS hits,
+                    FROM ({page}) page) AS hits,
                    {facet_columns}
         """
         # The matches stay in memory (spilled to disk, every facet pass reads them back), and the
