@@ -236,11 +236,25 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def _server_cpu() -> tuple[int, float] | None:
+    """(pid, CPU ms so far) of the PostgreSQL process serving this session, when it runs on this
+    machine (read from /proc/<pid>/schedstat, in nanoseconds); None otherwise."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    pid = session.scalar(text("SELECT pg_backend_pid()"))
+    try:
+        return pid, int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def run_project(app, mix, engine_times: list[float] | None = None,
-                cpu_times: list[float] | None = None) -> dict[str, list[float]]:
+                cpu_times: list[float] | None = None,
+                server_cpu_times: list[float] | None = None) -> dict[str, list[float]]:
     """Time every query through the search service; `engine_times` gets the engine's share of each,
     `cpu_times` the CPU time of this process per query (what a quiet machine would take, for an
-    embedded backend: the wall-clock time of a busy machine also counts waiting for a core)."""
+    embedded backend: the wall-clock time of a busy machine also counts waiting for a core), and
+    `server_cpu_times` that of the PostgreSQL server process answering it, when it is local."""
     timings: dict[str, list[float]] = {}
     with app.app_context():
         backend = indexer.get_backend()
@@ -257,11 +271,16 @@ def run_project(app, mix, engine_times: list[float] | None = None,
         backend.search = timed_search
         try:
             for kind, params in mix:
+                server = _server_cpu() if server_cpu_times is not None else None
                 started, cpu_started = time.perf_counter(), time.process_time()
                 services.search(services.parse_request(params))
                 timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
                 if cpu_times is not None:
                     cpu_times.append((time.process_time() - cpu_started) * 1000)
+                if server is not None:
+                    pid, before = server
+                    after = int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
+                    server_cpu_times.append(after - before)
                 session.rollback()
         finally:
             del backend.search
@@ -505,10 +524,17 @@ def measure_backend(name: str, app, corpus: Corpus, mix, warmup, lookups, args, 
     run_project(app, warmup)
     engine: list[float] = []
     cpu: list[float] = []
-    p50, p95 = report(name, run_project(app, mix, engine, cpu))
+    server_cpu: list[float] = []
+    p50, p95 = report(name, run_project(app, mix, engine, cpu, server_cpu))
     print(f"  {name:<10} {'CPU time':<17} n={len(cpu):<3} p50 {statistics.median(cpu):7.1f} ms   "
           f"p95 {percentile(cpu, 0.95):7.1f} ms   (machine load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores)")
+    if server_cpu:  # a local PostgreSQL: its process's CPU time too, and both together
+        both = [a + b for a, b in zip(cpu, server_cpu)]
+        print(f"  {name:<10} {'server CPU time':<17} n={len(server_cpu):<3} p50 {statistics.median(server_cpu):7.1f} ms   "
+              f"p95 {percentile(server_cpu, 0.95):7.1f} ms; app and server together p50 "
+              f"{statistics.median(both):.1f} ms, p95 {percentile(both, 0.95):.1f} ms")
+        cpu = both
     total = [t for values in run_project(app, mix).values() for t in values]
     print(f"  {name:<10} engine's matching, ranking and facet counts: p50 {statistics.median(engine):.1f} ms, "
           f"p95 {percentile(engine, 0.95):.1f} ms; the service's own share (parsing, hydration, snippets, "
@@ -703,8 +729,9 @@ def main() -> None:
     for result in results:
         print(f"{result.procedures} procedures, {result.backend}: p50 {result.p50:.1f} ms, p95 {result.p95:.1f} ms "
               f"({verdict(result)})")
-        if result.backend != "fts5" and result.backend != "postgres":
-            print(f"    CPU time per query: p50 {result.cpu_p50:.1f} ms, p95 {result.cpu_p95:.1f} ms, "
+        if result.backend != "fts5":
+            whose = " (app and local server)" if result.backend == "postgres" else ""
+            print(f"    CPU time per query{whose}: p50 {result.cpu_p50:.1f} ms, p95 {result.cpu_p95:.1f} ms, "
                   f"keyword lookups p95 {result.keyword_cpu_p95:.1f} ms")
 
 

@@ -363,11 +363,12 @@ class PostgresBackend:
                 ),"""
         else:
             matched = f"matched AS MATERIALIZED (SELECT {columns} FROM search_documents WHERE {condition}),"
-        page = "SELECT * FROM ranked ORDER BY score DESC, agency_code, procedure_id OFFSET :offset LIMIT :limit"
+        # The page is sorted straight from the scores as they are computed: no materialized copy.
+        page = f"SELECT * FROM ({ranked}) ranked ORDER BY score DESC, agency_code, procedure_id OFFSET :offset LIMIT :limit"
         if phrase_checks:
             # Above the limit the shown page is still checked, in rank order until it is full (a
             # record with every pair but not the words side by side is passed over).
-            page = (f"SELECT * FROM (SELECT * FROM ranked ORDER BY score DESC, agency_code, procedure_id "
+            page = (f"SELECT * FROM (SELECT * FROM ({ranked}) ranked ORDER BY score DESC, agency_code, procedure_id "
                     f"LIMIT :offset + :limit + {PAGE_CHECK_SLACK}) r WHERE EXISTS (SELECT FROM search_documents d "
                     f"WHERE d.id = r.id AND d.document @@ CAST(:phrase_check AS tsquery)) OFFSET :offset LIMIT :limit")
         statement = f"""
@@ -384,8 +385,7 @@ class PostgresBackend:
                                 CASE WHEN stale THEN 'true' WHEN NOT stale THEN 'false' END) AS v,
                        count(*) AS n
                 FROM {source} GROUP BY GROUPING SETS ((agency_code), (level), (field), (status), (stale))
-            ),
-            ranked AS MATERIALIZED ({ranked})
+            )
             SELECT (SELECT total FROM size) AS total,
                    (SELECT coalesce(json_agg(json_build_array(procedure_id, version_number, is_current, score)), '[]')
                     FROM ({page}) page) AS hits,
