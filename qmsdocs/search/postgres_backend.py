@@ -13,7 +13,12 @@ At province scale (25,000 procedures, a common word matching every current recor
 goes to reading the matching rows, so a search reads as little of each as it can:
 
 * matching is answered by GIN indexes, with partial ones over current records (what ordinary
-  searches read), and a rebuild writes current records before older versions so they share pages;
+  searches read), and a rebuild writes current records before older versions so they share pages,
+  then analyzes the table (without statistics the planner reads the index of all versions);
+* a quoted phrase is found by its adjacent word pairs (`pairs`, current records, GIN): `<->`
+  would re-read the large text vector of every record holding the phrase's words, which for
+  common words is every record; longer phrases are checked on the positions of a bounded number
+  of candidates, and of the page shown;
 * ranking reads `ranking`, the title and meta words alone (weights A and B, a few hundred bytes
   kept in the row), never the large text vector of every match; a match found only in the text
   ranks after those found in title or meta, by agency and code;
