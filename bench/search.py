@@ -191,8 +191,11 @@ def load_corpus(corpus: Corpus) -> None:
                         (ProcedureAdminProcedure.__table__, corpus.links), (Citation.__table__, corpus.citations)):
         for start in range(0, len(rows), 5000):
             session.execute(insert(table), rows[start: start + 5000])
-    session.execute(text("UPDATE procedures SET current_version_id = (SELECT max(id) FROM procedure_versions v "
-                         "WHERE v.procedure_id = procedures.id)"))
+    # One grouped pass: the correlated form scanned every version once per procedure on a table
+    # without statistics yet (75,000 procedures: over 20 minutes).
+    session.execute(text("UPDATE procedures SET current_version_id = latest.id FROM (SELECT procedure_id, "
+                         "max(id) AS id FROM procedure_versions GROUP BY procedure_id) latest "
+                         "WHERE latest.procedure_id = procedures.id"))
     session.commit()
 
 
