@@ -396,9 +396,10 @@ class PostgresBackend:
                     FROM ({page}) page) AS hits,
                    {facet_columns}
         """
-        # The matches stay in memory (spilled to disk, every facet pass reads them back), and the
+        # The matches stay in memory (spilled to disk, every facet pass reads them back), the
         # planner, blind to what testing a large text vector costs, uses the GIN index rather than
-        # testing `document @@` on every row of a table scan.
+        # testing `document @@` on every row of a table scan, and no JIT: the estimated cost of a
+        # common word crosses jit_above_cost, and compiling took longer than running (173 → 81 ms).
         session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off; SET LOCAL jit = off"))
         row = session.execute(text(statement), params).one()
         values = row._mapping
