@@ -49,6 +49,8 @@ class SearchDocument(Base):
               postgresql_where=text("is_current")),
         Index("ix_search_documents_current_keywords", "keywords", postgresql_using="gin",
               postgresql_where=text("is_current")),
+        Index("ix_search_documents_current_pairs", "pairs", postgresql_using="gin",
+              postgresql_where=text("is_current")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +79,9 @@ class SearchDocument(Base):
     # The title and meta words of `document` alone (weights A and B): small enough to stay in the
     # row, so ranking every match never reads the large text vectors.
     ranking = mapped_column(SearchVector)
+    # Current records only: every pair of adjacent folded words ('ho so'), without positions, so a
+    # quoted phrase is found in the GIN index instead of re-reading each candidate's positions.
+    pairs = mapped_column(SearchVector)
 
     def __repr__(self) -> str:
         return f"<SearchDocument {self.doc_key}>"

@@ -13,7 +13,12 @@ At province scale (25,000 procedures, a common word matching every current recor
 goes to reading the matching rows, so a search reads as little of each as it can:
 
 * matching is answered by GIN indexes, with partial ones over current records (what ordinary
-  searches read), and a rebuild writes current records before older versions so they share pages;
+  searches read), and a rebuild writes current records before older versions so they share pages,
+  then analyzes the table (without statistics the planner reads the index of all versions);
+* a quoted phrase is found by its adjacent word pairs (`pairs`, current records, GIN): `<->`
+  would re-read the large text vector of every record holding the phrase's words, which for
+  common words is every record; longer phrases are checked on the positions of a bounded number
+  of candidates, and of the page shown;
 * ranking reads `ranking`, the title and meta words alone (weights A and B, a few hundred bytes
   kept in the row), never the large text vector of every match; a match found only in the text
   ranks after those found in title or meta, by agency and code;
@@ -77,6 +82,12 @@ FACET_SAMPLE = 2000
 # writes "hoà" above the one writing "hoa". Above it, the title and meta vector alone ranks.
 FULL_RANK_LIMIT = 2000
 BODY_RANK_SHARE = 0.1
+# A quoted phrase of three words or more is found by its adjacent pairs, then checked on the
+# positions of up to this many candidates (each check reads a large text vector, ~5 µs); above
+# it, the count and facets take a record holding every pair of the phrase as a match (as the
+# Whoosh backend does), and only the page shown is checked.
+PHRASE_CHECK_LIMIT = 5000
+PAGE_CHECK_SLACK = 500  # records of the ranked order checked beyond the page, above the limit
 SAMPLE_MULTIPLIER = 2654435761  # spreads procedure ids over the sample's residues
 
 
@@ -84,11 +95,11 @@ def _lexeme(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(doc: IndexedDoc) -> str:
+def tsvector_literal(doc: IndexedDoc, words: dict[str, list[list[tuple[str, str]]]] | None = None) -> str:
     """Exact and folded words with positions and weights, as PostgreSQL's tsvector input reads them."""
     positions: dict[str, list[str]] = defaultdict(list)
     position = 0
-    for part, runs in record_words(doc).items():
+    for part, runs in (words or record_words(doc)).items():
         letter = WEIGHT_LETTERS[part]
         for run in runs:
             position += 1  # a gap: no phrase spans two runs
@@ -102,7 +113,27 @@ def tsvector_literal(doc: IndexedDoc) -> str:
                     for word, places in positions.items())
 
 
+def word_pairs(doc: IndexedDoc, words: dict[str, list[list[tuple[str, str]]]] | None = None) -> list[str]:
+    """Every pair of adjacent folded words ('ho so') of a run, over the words that have positions
+    (the first MAX_POSITION): what a quoted phrase is looked up by."""
+    pairs: dict[str, None] = {}
+    position = 0
+    for runs in (words or record_words(doc)).values():
+        for run in runs:
+            position += 1
+            previous = None
+            for _exact, folded in run:
+                position += 1
+                if position > MAX_POSITION:
+                    return list(pairs)
+                if previous is not None:
+                    pairs[f"{previous} {folded}"] = None
+                previous = folded
+    return list(pairs)
+
+
 def _document_row(doc: IndexedDoc) -> dict:
+    words = record_words(doc)
     return {
         "doc_key": doc.key,
         "procedure_id": doc.procedure_id,
@@ -118,8 +149,10 @@ def _document_row(doc: IndexedDoc) -> dict:
         "admin_codes": " ".join(doc.admin_codes),
         "legal_keys": " ".join(doc.legal_keys),
         "signature": doc.signature,
-        "document_literal": tsvector_literal(doc),
+        "document_literal": tsvector_literal(doc, words),
         "keyword_list": document_keywords(doc),
+        # Older versions have none: `include_history` checks phrases on their positions.
+        "pair_list": word_pairs(doc, words) if doc.is_current else None,
     }
 
 
@@ -128,6 +161,7 @@ _INSERT = insert(_table).values(
     document=cast(bindparam("document_literal"), TSVECTOR),
     ranking=func.ts_filter(cast(bindparam("document_literal"), TSVECTOR), text("'{a,b}'")),
     keywords=func.array_to_tsvector(cast(bindparam("keyword_list"), ARRAY(Text))),
+    pairs=func.array_to_tsvector(cast(bindparam("pair_list"), ARRAY(Text))),
 )
 
 
@@ -139,6 +173,7 @@ _HISTORY_INSERT = insert(_HISTORY_LOAD).values(
     document=cast(bindparam("document_literal"), TSVECTOR),
     ranking=func.ts_filter(cast(bindparam("document_literal"), TSVECTOR), text("'{a,b}'")),
     keywords=func.array_to_tsvector(cast(bindparam("keyword_list"), ARRAY(Text))),
+    pairs=func.array_to_tsvector(cast(bindparam("pair_list"), ARRAY(Text))),
 )
 
 
@@ -211,6 +246,10 @@ class PostgresBackend:
                                  f"SELECT {columns} FROM {_HISTORY_LOAD.name} ORDER BY procedure_id"))
         finally:
             _HISTORY_LOAD.drop(session.connection())
+        # Every row was replaced: without fresh statistics the planner guesses one matching row per
+        # query and reads the index of all versions (three times the rows) for an ordinary search.
+        # ANALYZE counts this transaction's own new rows and leaves out the ones it deleted.
+        session.execute(text("ANALYZE search_documents"))
         session.flush()
 
     def indexed_records(self, procedure_ids: list[int]) -> dict[int, dict[str, str]]:
@@ -237,15 +276,25 @@ class PostgresBackend:
         folded_words: list[str] = []
         exact_words: list[str] = []
         keyword_scores: list[str] = []
+        phrase_checks: list[str] = []
         for number, clause in enumerate(clauses):
             if isinstance(clause, Word):
                 text_parts.append(_lexeme(clause.folded))
                 folded_words.append(clause.folded)
                 exact_words.append(clause.exact)
             elif isinstance(clause, Phrase):
-                text_parts.append(_phrase_query(clause.words))
-                folded_words += [w.folded for w in clause.words]
-                exact_words += [w.exact for w in clause.words]
+                words = clause.words
+                folded_words += [w.folded for w in words]
+                exact_words += [w.exact for w in words]
+                if include_history or len(words) < 2:  # older versions have no pairs
+                    text_parts.append(_phrase_query(words))
+                    continue
+                # Found by its adjacent pairs in their GIN index: exact for two words; a longer
+                # phrase is also checked on the positions, up to PHRASE_CHECK_LIMIT candidates.
+                params[f"w{number}"] = " & ".join(_lexeme(f"{a.folded} {b.folded}") for a, b in zip(words, words[1:]))
+                where.append(f"pairs @@ CAST(:w{number} AS tsquery)")
+                if len(words) > 2:
+                    phrase_checks.append(_phrase_query(words))
             else:
                 params[f"k{number}"] = " | ".join(_lexeme(key) for key in clause.keys)
                 keyword_match = f"keywords @@ CAST(:k{number} AS tsquery)"
@@ -259,6 +308,7 @@ class PostgresBackend:
         if text_parts:
             params["text_query"] = " & ".join(text_parts)
             where.append("document @@ CAST(:text_query AS tsquery)")
+        if folded_words:
             # Ranked on the small title and meta vector: ranking on the whole text would read
             # every matching record's large vector (see the module's docstring).
             # Folded and exact forms together: a word typed with its diacritics matches both forms
@@ -278,6 +328,8 @@ class PostgresBackend:
         if filters.stale is False:
             where.append("NOT stale")
         condition = " AND ".join(where) or "TRUE"
+        # With older versions, one record per procedure (`best`); otherwise the matches themselves.
+        source = "best" if include_history else "matched"
         collapse = ("SELECT DISTINCT ON (procedure_id) * FROM matched "
                     "ORDER BY procedure_id, is_current DESC, version_number DESC NULLS LAST")
         # The one-valued facets in one pass over the matches (grouping sets), the many-valued
@@ -291,24 +343,45 @@ class PostgresBackend:
             f"({sql} ORDER BY n DESC, v LIMIT {FACET_LIMIT}) f_{name}) AS {name}"
             for name, sql in facet_sql.items()
         )
-        if text_parts:
-            # The join's condition is tested once (the size is known): above the limit no text is read.
-            ranked = (f"SELECT b.procedure_id, b.version_number, b.is_current, b.agency_code, b.score + "
-                      f"coalesce({BODY_RANK_SHARE} * ts_rank('{RANK_WEIGHTS}', d.document, "
-                      f"CAST(:rank_query AS tsquery)), 0) AS score FROM best b LEFT JOIN search_documents d "
-                      f"ON d.id = b.id AND (SELECT total FROM size) <= {FULL_RANK_LIMIT}")
+        if folded_words:
+            # The body's rank is a subquery under CASE, run only when the size (known once) is within
+            # the limit: as a join condition it still read the primary key of every record.
+            ranked = (f"SELECT b.id, b.procedure_id, b.version_number, b.is_current, b.agency_code, b.score + "
+                      f"CASE WHEN (SELECT total FROM size) <= {FULL_RANK_LIMIT} THEN coalesce(("
+                      f"SELECT {BODY_RANK_SHARE} * ts_rank('{RANK_WEIGHTS}', d.document, CAST(:rank_query AS tsquery)) "
+                      f"FROM search_documents d WHERE d.id = b.id), 0) ELSE 0 END AS score FROM {source} b")
         else:
-            ranked = "SELECT procedure_id, version_number, is_current, agency_code, score FROM best"
+            ranked = f"SELECT id, procedure_id, version_number, is_current, agency_code, score FROM {source}"
+        columns = ("id, procedure_id, version_number, is_current, agency_code, level, field, status, stale, "
+                   f"admin_codes, legal_keys, {' + '.join(score)} AS score")
+        if phrase_checks:
+            # The words side by side, read from each candidate's positions (its large text vector,
+            # out of line): below the limit only; above it, the adjacent pairs alone decide.
+            params["phrase_check"] = " & ".join(phrase_checks)
+            matched = f"""
+                candidates AS MATERIALIZED (SELECT {columns} FROM search_documents WHERE {condition}),
+                matched AS MATERIALIZED (
+                    SELECT * FROM candidates c
+                    WHERE (SELECT count(*) FROM candidates) > {PHRASE_CHECK_LIMIT} OR EXISTS (
+                        SELECT FROM search_documents d
+                        WHERE d.id = c.id AND d.document @@ CAST(:phrase_check AS tsquery))
+                ),"""
+        else:
+            matched = f"matched AS MATERIALIZED (SELECT {columns} FROM search_documents WHERE {condition}),"
+        # The page is sorted straight from the scores as they are computed: no materialized copy.
+        page = f"SELECT * FROM ({ranked}) ranked ORDER BY score DESC, agency_code, procedure_id OFFSET :offset LIMIT :limit"
+        if phrase_checks:
+            # Above the limit the shown page is still checked, in rank order until it is full (a
+            # record with every pair but not the words side by side is passed over).
+            page = (f"SELECT * FROM (SELECT * FROM ({ranked}) ranked ORDER BY score DESC, agency_code, procedure_id "
+                    f"LIMIT :offset + :limit + {PAGE_CHECK_SLACK}) r WHERE EXISTS (SELECT FROM search_documents d "
+                    f"WHERE d.id = r.id AND d.document @@ CAST(:phrase_check AS tsquery)) OFFSET :offset LIMIT :limit")
         statement = f"""
-            WITH matched AS MATERIALIZED (
-                SELECT id, procedure_id, version_number, is_current, agency_code, level, field, status, stale,
-                       admin_codes, legal_keys, {' + '.join(score)} AS score
-                FROM search_documents WHERE {condition}
-            ),
-            best AS MATERIALIZED ({collapse if include_history else 'SELECT * FROM matched'}),
-            size AS MATERIALIZED (SELECT count(*) AS total FROM best),
+            WITH {matched}
+            {f'best AS MATERIALIZED ({collapse}),' if include_history else ''}
+            size AS MATERIALIZED (SELECT count(*) AS total FROM {source}),
             sample AS MATERIALIZED (
-                SELECT admin_codes, legal_keys, greatest(1, total / {FACET_SAMPLE}) AS step FROM best, size
+                SELECT admin_codes, legal_keys, greatest(1, total / {FACET_SAMPLE}) AS step FROM {source}, size
                 WHERE (procedure_id::bigint * {SAMPLE_MULTIPLIER}) % greatest(1, total / {FACET_SAMPLE}) = 0
             ),
             single AS MATERIALIZED (
@@ -316,19 +389,18 @@ class PostgresBackend:
                        coalesce(agency_code, level, field, status,
                                 CASE WHEN stale THEN 'true' WHEN NOT stale THEN 'false' END) AS v,
                        count(*) AS n
-                FROM best GROUP BY GROUPING SETS ((agency_code), (level), (field), (status), (stale))
-            ),
-            ranked AS MATERIALIZED ({ranked})
+                FROM {source} GROUP BY GROUPING SETS ((agency_code), (level), (field), (status), (stale))
+            )
             SELECT (SELECT total FROM size) AS total,
                    (SELECT coalesce(json_agg(json_build_array(procedure_id, version_number, is_current, score)), '[]')
-                    FROM (SELECT * FROM ranked ORDER BY score DESC, agency_code, procedure_id
-                          OFFSET :offset LIMIT :limit) page) AS hits,
+                    FROM ({page}) page) AS hits,
                    {facet_columns}
         """
-        # The matches stay in memory (spilled to disk, every facet pass reads them back), and the
+        # The matches stay in memory (spilled to disk, every facet pass reads them back), the
         # planner, blind to what testing a large text vector costs, uses the GIN index rather than
-        # testing `document @@` on every row of a table scan.
-        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off"))
+        # testing `document @@` on every row of a table scan, and no JIT: the estimated cost of a
+        # common word crosses jit_above_cost, and compiling took longer than running (173 → 81 ms).
+        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off; SET LOCAL jit = off"))
         row = session.execute(text(statement), params).one()
         values = row._mapping
 
