@@ -46,6 +46,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from qmsdocs.db import session
 from qmsdocs.search.analysis import fold_key
 from qmsdocs.search.backend import (
+    FACET_LIMIT,
     STALE_KEY,
     BackendHit,
     BackendResult,
@@ -68,7 +69,6 @@ MAX_POSITION = 16383  # PostgreSQL's limit for a word position
 MAX_POSITIONS_PER_WORD = 256
 WEIGHT_LETTERS = {"title": "A", "meta": "B", "body": "D"}
 KEYWORD_SCORE = 1.0
-FACET_LIMIT = 50
 # ts_rank weights of D, C, B, A: the ranking vector holds only title (A) and meta (B) words.
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 # GROUPING() bit masks of the one-valued facets (agency, level, field, status, stale).
