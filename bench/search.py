@@ -290,7 +290,7 @@ def run_project(app, mix, engine_times: list[float] | None = None,
     return timings
 
 
-def profile_project(app, mix, top: int = 25) -> None:
+def profile_project(app, mix, top: int = 25, sort: str = "tottime") -> None:
     """cProfile of the query mix through the service, sorted by own time: where the time goes."""
     import cProfile
     import io
@@ -301,7 +301,7 @@ def profile_project(app, mix, top: int = 25) -> None:
     run_project(app, mix)
     profiler.disable()
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(top)
     print("\n".join("    " + line for line in out.getvalue().splitlines() if line.strip()))
 
 
@@ -554,6 +554,8 @@ def measure_backend(name: str, app, corpus: Corpus, mix, warmup, lookups, args, 
     if args.profile:
         print(f"  {name:<10} cProfile of the mix, by own time:")
         profile_project(app, mix)
+        print(f"  {name:<10} cProfile of the keyword lookups (ten rounds), by cumulative time:")
+        profile_project(app, lookups * 10, sort="cumulative")
     if args.rebuild_under_load:
         rebuilt, during, failures = searching_while_rebuilding(app, mix)
         print(f"  {name:<10} rebuild under load: {rebuilt:.0f} s; {len(during)} searches meanwhile, "
