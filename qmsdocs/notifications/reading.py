@@ -160,6 +160,10 @@ def sync_moved(_source, *, moves, **_kwargs) -> int:
     return sync_procedures([procedure for procedure, _reason in moves])
 
 
+# Versions whose reading lines are read and changed per statement.
+_BATCH = 500
+
+
 def sync_procedures(procedures: list[Procedure]) -> int:
     """Make the current versions' lines match the readers of each procedure's agency now.
 
@@ -178,9 +182,6 @@ def sync_procedures(procedures: list[Procedure]) -> int:
         for start in range(0, len(group), _BATCH):
             asked += _sync_batch(group[start:start + _BATCH], readers, now)
     return asked
-
-
-_BATCH = 500
 
 
 def _sync_batch(procedures: list[Procedure], readers: set[int], now) -> int:
