@@ -332,6 +332,7 @@ def catch_up_after_commit() -> None:
 
 def forget_marks() -> None:
     """Drop every waiting mark: only after a full rebuild that nothing ran beside (the demo's)."""
+    session.info.pop(UNWRITTEN, None)
     session.execute(delete(SearchOutbox))
 
 
