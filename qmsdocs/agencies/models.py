@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qmsdocs.db import Base, utcnow
@@ -52,6 +52,11 @@ class Agency(Base):
 
     def __repr__(self) -> str:
         return f"<Agency {self.code}>"
+
+
+# The province an agency's procedures come from, in SQL: its former province (brought in by a
+# merger), else its own province. What lists and search filter and group by.
+ORIGIN_PROVINCE = func.coalesce(Agency.former_province, Agency.province)
 
 
 class AgencyChange(Base):

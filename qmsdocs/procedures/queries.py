@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
-from qmsdocs.agencies.models import Agency, AgencyChange, ProcedureTransfer
+from qmsdocs.agencies.models import ORIGIN_PROVINCE, Agency, AgencyChange, ProcedureTransfer
 from qmsdocs.agencies.provinces import province_named
 from qmsdocs.audit.models import AuditEvent
 from qmsdocs.auth.permissions import is_admin
@@ -24,8 +24,6 @@ from qmsdocs.paging import Page, lenient_page
 from qmsdocs.procedures.models import Procedure, ProcedureVersion
 from qmsdocs.sqlfold import folded_contains
 
-# The province an agency's procedures come from: its former province, else its own.
-ORIGIN = func.coalesce(Agency.former_province, Agency.province)
 
 PAGE_SIZE = 50
 # Reviews falling due within this many days are listed on the home page before they are late.
@@ -133,7 +131,7 @@ def procedure_page(filters: ProcedureFilters) -> Page:
     if filters.stale:
         stmt = stmt.where(Procedure.open_alerts > 0)
     if filters.former_province:
-        stmt = stmt.where(ORIGIN == filters.former_province)
+        stmt = stmt.where(ORIGIN_PROVINCE == filters.former_province)
     total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Procedure.id).subquery()))
     page = min(filters.page, max(1, -(-total // PAGE_SIZE)))
     stmt = (
@@ -163,7 +161,7 @@ def pending_counts(procedure_ids: list[int]) -> dict[int, int]:
 
 def origin_provinces() -> list[str]:
     """The former provinces the service's agencies come from (a filter worth showing from two on)."""
-    return [value for value in session.scalars(select(ORIGIN).where(ORIGIN.is_not(None)).distinct().order_by(ORIGIN))]
+    return [value for value in session.scalars(select(ORIGIN_PROVINCE).where(ORIGIN_PROVINCE.is_not(None)).distinct().order_by(ORIGIN_PROVINCE))]
 
 
 def distinct_fields() -> list[str]:

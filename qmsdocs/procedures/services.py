@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from qmsdocs import events
-from qmsdocs.agencies.models import Agency
+from qmsdocs.agencies.models import ORIGIN_PROVINCE, Agency
 from qmsdocs.agencies.provinces import province_named
 from qmsdocs.agencies.services import get_agency
 from qmsdocs.audit.services import record
@@ -50,7 +50,7 @@ def list_procedures(*, agency_code: str | None = None, status: str | None = None
         if province is None:
             raise InvalidInput(f"Tham số 'former_province': '{former_province.strip()[:60]}' không phải tên một tỉnh "
                                "(ví dụ: Trà Vinh, Bến Tre).", code="invalid_parameter")
-        stmt = stmt.where(func.coalesce(Agency.former_province, Agency.province) == province)
+        stmt = stmt.where(ORIGIN_PROVINCE == province)
     if status:
         stmt = stmt.where(Procedure.status == status)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -22,9 +22,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from qmsdocs.agencies.models import Agency
+from qmsdocs.agencies.models import ORIGIN_PROVINCE, Agency
 from qmsdocs.catalog.services import admin_procedure_names as catalog_names
 from qmsdocs.db import session
 from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedure, ProcedureVersion
@@ -173,7 +173,7 @@ def procedure_states(procedure_ids: Iterable[int] | None = None) -> dict[int, Pr
         rows = session.execute(
             select(Procedure.id, Procedure.code, Procedure.title, Procedure.field, Procedure.status,
                    Procedure.open_alerts, Procedure.current_version_id, Agency.code, Agency.name, Agency.level,
-                   func.coalesce(Agency.former_province, Agency.province))
+                   ORIGIN_PROVINCE)
             .join(Agency, Agency.id == Procedure.agency_id)
             .where(Procedure.id.in_(chunk))
         )

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from markupsafe import Markup, escape
 from sqlalchemy import and_, func, or_, select
 
-from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, Agency
+from qmsdocs.agencies.models import LEVEL_LABELS, LEVELS, ORIGIN_PROVINCE, Agency
 from qmsdocs.db import session
 from qmsdocs.docx.citations import canonical_symbol, normalize_symbol
 from qmsdocs.errors import InvalidInput
@@ -282,15 +282,12 @@ def search(request: SearchRequest) -> SearchResults:
     return SearchResults(request, result.total, hits, facets, labels)
 
 
-ORIGIN = func.coalesce(Agency.former_province, Agency.province)
-
-
 def _facet_agencies(agency_counts: list[tuple[str, int]]) -> dict[str, tuple[str, str | None]]:
     """Name and former province (or province) of the agencies in the agency facet, in one query."""
     if not agency_counts:
         return {}
     return {code: (name, origin) for code, name, origin in session.execute(
-        select(Agency.code, Agency.name, ORIGIN).where(Agency.code.in_([code for code, _n in agency_counts])))}
+        select(Agency.code, Agency.name, ORIGIN_PROVINCE).where(Agency.code.in_([code for code, _n in agency_counts])))}
 
 
 # Whether the service holds agencies of several former provinces, per process for a minute:
@@ -303,7 +300,7 @@ def service_origins() -> list[str]:
     database, now = str(session.get_bind().url), time.monotonic()
     remembered = _origins_cache.get(database)
     if remembered is None or now - remembered[0] >= ORIGINS_SECONDS:
-        remembered = (now, list(session.scalars(select(ORIGIN).where(ORIGIN.is_not(None)).distinct().order_by(ORIGIN))))
+        remembered = (now, list(session.scalars(select(ORIGIN_PROVINCE).where(ORIGIN_PROVINCE.is_not(None)).distinct().order_by(ORIGIN_PROVINCE))))
         _origins_cache[database] = remembered
     return remembered[1]
 
