@@ -51,6 +51,8 @@ class SearchDocument(Base):
               postgresql_where=text("is_current")),
         Index("ix_search_documents_current_pairs", "pairs", postgresql_using="gin",
               postgresql_where=text("is_current")),
+        Index("ix_search_documents_current_ranking", "ranking", postgresql_using="gin",
+              postgresql_where=text("is_current")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -87,6 +87,12 @@ BODY_RANK_SHARE = 0.1
 # it, the count and facets take a record holding every pair of the phrase as a match (as the
 # Whoosh backend does), and only the page shown is checked.
 PHRASE_CHECK_LIMIT = 5000
+# Above this many matches of plain words, ranking every match (one `ts_rank` per record, ~1 µs per
+# query word) is most of a search's time, so only the records whose title and meta hold every
+# word (found in the GIN index of `ranking`) are ranked, and come first; the others follow by
+# agency and code. At or below it every match is ranked, as before.
+LEADING_ONLY_ABOVE = 10000
+MANY_MATCHES_SAMPLE = 5000  # procedures the facets are counted on above LEADING_ONLY_ABOVE
 PAGE_CHECK_SLACK = 500  # records of the ranked order checked beyond the page, above the limit
 SAMPLE_MULTIPLIER = 2654435761  # spreads procedure ids over the sample's residues
 
@@ -305,9 +311,10 @@ class PostgresBackend:
                     where.append(keyword_match)
                 keyword_scores.append(f"CASE WHEN {keyword_match} THEN {KEYWORD_SCORE} ELSE 0 END")
         score = ["0"]
+        text_match = "document @@ CAST(:text_query AS tsquery)"
         if text_parts:
             params["text_query"] = " & ".join(text_parts)
-            where.append("document @@ CAST(:text_query AS tsquery)")
+            where.append(text_match)
         if folded_words:
             # Ranked on the small title and meta vector: ranking on the whole text would read
             # every matching record's large vector (see the module's docstring).
@@ -328,6 +335,18 @@ class PostgresBackend:
         if filters.stale is False:
             where.append("NOT stale")
         condition = " AND ".join(where) or "TRUE"
+        # The matches stay in memory (spilled to disk, every facet pass reads them back), the
+        # planner, blind to what testing a large text vector costs, uses the GIN index rather than
+        # testing `document @@` on every row of a table scan, and no JIT: the estimated cost of a
+        # common word crosses jit_above_cost, and compiling took longer than running (173 → 81 ms).
+        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off; SET LOCAL jit = off"))
+        # Plain words (no phrase, no older versions) matching very many records: ranked by those
+        # whose title and meta hold every word (see LEADING_ONLY_ABOVE), once the count says so.
+        total = None
+        if text_parts and not include_history and not any(isinstance(c, Phrase) for c in clauses):
+            total = session.scalar(text(f"SELECT count(*) FROM search_documents WHERE {condition}"), params)
+            if total <= LEADING_ONLY_ABOVE:
+                total = None
         # With older versions, one record per procedure (`best`); otherwise the matches themselves.
         source = "best" if include_history else "matched"
         collapse = ("SELECT DISTINCT ON (procedure_id) * FROM matched "
@@ -354,7 +373,22 @@ class PostgresBackend:
             ranked = f"SELECT id, procedure_id, version_number, is_current, agency_code, score FROM {source}"
         columns = ("id, procedure_id, version_number, is_current, agency_code, level, field, status, stale, "
                    f"admin_codes, legal_keys, {' + '.join(score)} AS score")
-        if phrase_checks:
+        if total is not None:
+            # Ranked: the records whose title and meta hold every word, from the GIN index of
+            # `ranking` (a subset of the matches: those words are in `document` too). The others are
+            # read again, without a rank, only when the page reaches past the ranked ones; the facets
+            # are counted on a sample (estimates, scaled to the count), so no pass keeps every match.
+            params["total"] = total
+            params["step"] = max(1, total // MANY_MATCHES_SAMPLE)
+            ranked_first = " AND ".join(["ranking @@ CAST(:text_query AS tsquery)"]
+                                        + [part for part in where if part != text_match])
+            matched = f"""
+                sampled AS MATERIALIZED (SELECT agency_code, level, field, status, stale, admin_codes, legal_keys
+                    FROM search_documents WHERE {condition}
+                    AND (procedure_id::bigint * {SAMPLE_MULTIPLIER}) % :step = 0),
+                ranked_first AS MATERIALIZED (SELECT id, procedure_id, version_number, is_current, agency_code,
+                    {' + '.join(score)} AS score FROM search_documents WHERE {ranked_first}),"""
+        elif phrase_checks:
             # The words side by side, read from each candidate's positions (its large text vector,
             # out of line): below the limit only; above it, the adjacent pairs alone decide.
             params["phrase_check"] = " & ".join(phrase_checks)
@@ -376,31 +410,41 @@ class PostgresBackend:
             page = (f"SELECT * FROM (SELECT * FROM ({ranked}) ranked ORDER BY score DESC, agency_code, procedure_id "
                     f"LIMIT :offset + :limit + {PAGE_CHECK_SLACK}) r WHERE EXISTS (SELECT FROM search_documents d "
                     f"WHERE d.id = r.id AND d.document @@ CAST(:phrase_check AS tsquery)) OFFSET :offset LIMIT :limit")
+        size = f"SELECT count(*) AS total FROM {source}"
+        sample = (f"SELECT admin_codes, legal_keys, greatest(1, total / {FACET_SAMPLE}) AS step FROM {source}, size "
+                  f"WHERE (procedure_id::bigint * {SAMPLE_MULTIPLIER}) % greatest(1, total / {FACET_SAMPLE}) = 0")
+        single_source, single_count = source, "count(*)"
+        if total is not None:
+            size = "SELECT CAST(:total AS bigint) AS total"
+            sample = "SELECT admin_codes, legal_keys, CAST(:step AS bigint) AS step FROM sampled"
+            single_source, single_count = "sampled", "count(*) * :step"
+            page = f"""SELECT procedure_id, version_number, is_current, score FROM (
+                (SELECT procedure_id, version_number, is_current, score, 1 AS leads, agency_code FROM ranked_first
+                 ORDER BY score DESC, agency_code, procedure_id LIMIT :offset + :limit)
+                UNION ALL
+                (SELECT procedure_id, version_number, is_current, {' + '.join(['0'] + keyword_scores)} AS score,
+                        0 AS leads, agency_code FROM search_documents
+                 WHERE {condition} AND (SELECT count(*) FROM ranked_first) < :offset + :limit
+                 AND id NOT IN (SELECT id FROM ranked_first)
+                 ORDER BY score DESC, agency_code, procedure_id LIMIT :offset + :limit)
+            ) both_parts ORDER BY leads DESC, score DESC, agency_code, procedure_id OFFSET :offset LIMIT :limit"""
         statement = f"""
             WITH {matched}
             {f'best AS MATERIALIZED ({collapse}),' if include_history else ''}
-            size AS MATERIALIZED (SELECT count(*) AS total FROM {source}),
-            sample AS MATERIALIZED (
-                SELECT admin_codes, legal_keys, greatest(1, total / {FACET_SAMPLE}) AS step FROM {source}, size
-                WHERE (procedure_id::bigint * {SAMPLE_MULTIPLIER}) % greatest(1, total / {FACET_SAMPLE}) = 0
-            ),
+            size AS MATERIALIZED ({size}),
+            sample AS MATERIALIZED ({sample}),
             single AS MATERIALIZED (
                 SELECT GROUPING(agency_code, level, field, status, stale) AS g,
                        coalesce(agency_code, level, field, status,
                                 CASE WHEN stale THEN 'true' WHEN NOT stale THEN 'false' END) AS v,
-                       count(*) AS n
-                FROM {source} GROUP BY GROUPING SETS ((agency_code), (level), (field), (status), (stale))
+                       {single_count} AS n
+                FROM {single_source} GROUP BY GROUPING SETS ((agency_code), (level), (field), (status), (stale))
             )
             SELECT (SELECT total FROM size) AS total,
                    (SELECT coalesce(json_agg(json_build_array(procedure_id, version_number, is_current, score)), '[]')
                     FROM ({page}) page) AS hits,
                    {facet_columns}
         """
-        # The matches stay in memory (spilled to disk, every facet pass reads them back), the
-        # planner, blind to what testing a large text vector costs, uses the GIN index rather than
-        # testing `document @@` on every row of a table scan, and no JIT: the estimated cost of a
-        # common word crosses jit_above_cost, and compiling took longer than running (173 → 81 ms).
-        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off; SET LOCAL jit = off"))
         row = session.execute(text(statement), params).one()
         values = row._mapping
 
