@@ -39,10 +39,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -489,6 +491,34 @@ def resident_megabytes() -> float:
     return float("nan")
 
 
+# Run in a fresh process: an app server's memory, without the generated corpus the bench holds.
+SERVICE_PROCESS = """
+import json, sys
+from qmsdocs import create_app
+from qmsdocs.db import session
+from qmsdocs.search import services
+config, mix = json.load(sys.stdin)
+app = create_app(config)
+with app.app_context():
+    for params in mix:
+        services.search(services.parse_request(params))
+        session.rollback()
+status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
+print(int(status["VmHWM"].split()[0]) // 1024, int(status["VmRSS"].split()[0]) // 1024)
+"""
+
+
+def service_resident_megabytes(app, mix) -> tuple[int, int]:
+    """(peak, final) resident memory in MB of a new process that opens the same database and index
+    and answers the query mix through the search service, as one app server process would."""
+    config = {key: str(app.config[key]) for key in ("DATA_DIR", "DATABASE_URL", "SECRET_KEY", "SEARCH_BACKEND")}
+    config["WORKER"] = "off"
+    result = subprocess.run([sys.executable, "-c", SERVICE_PROCESS], input=json.dumps([config, [p for _k, p in mix]]),
+                            capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+    peak, final = result.stdout.split()[-2:]
+    return int(peak), int(final)
+
+
 def report(label: str, timings: dict[str, list[float]]) -> tuple[float, float]:
     everything = [t for values in timings.values() for t in values]
     for kind, values in timings.items():
@@ -549,8 +579,10 @@ def measure_backend(name: str, app, corpus: Corpus, mix, warmup, lookups, args, 
           f"p95 {keyword_p95:7.1f} ms; CPU time p50 {statistics.median(keyword_cpu):.1f} ms, "
           f"p95 {percentile(keyword_cpu, 0.95):.1f} ms")
     fresh = freshness_seconds(app, corpus)
-    print(f"  {name:<10} a new version is searchable {fresh:.2f} s after its commit; "
-          f"resident memory {resident_megabytes():.0f} MB (bench process, corpus included)")
+    peak, final = service_resident_megabytes(app, mix)
+    print(f"  {name:<10} a new version is searchable {fresh:.2f} s after its commit; resident memory of a "
+          f"service process that answered the mix: {final} MB (peak {peak} MB); of this bench process, "
+          f"corpus included: {resident_megabytes():.0f} MB")
     if args.profile:
         print(f"  {name:<10} cProfile of the mix, by own time:")
         profile_project(app, mix)
