@@ -4,8 +4,8 @@ Text is analysed in Python with the same analyzer as the Whoosh backend (NFC, ca
 diacritics folded with đ → d, tone placement unified), and the words are stored as a
 `tsvector` literal (exact and folded forms at the same positions; weight A title, B agency /
 lĩnh vực / TTHC, D text) with a GIN index. PostgreSQL's own parser and `unaccent` are
-not used: `unaccent` leaves old and new tone placement apart, and both need an extension,
-which each test's private schema could not share. Queries are cast to `tsquery` from
+not used: `unaccent` leaves old and new tone placement apart and is an extension a superuser must
+install in every database (the tests' included). Queries are cast to `tsquery` from
 lexemes built here, so PostgreSQL never re-parses `61/2018/NĐ-CP` into pieces: symbols
 and codes live whole in a second `tsvector` of keywords.
 
