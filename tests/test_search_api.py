@@ -98,6 +98,66 @@ def test_a_merged_province_filters_and_groups_by_former_province(add, make_agenc
     assert search("chứng thực", former_province="Hà Giang")["total"] == 0
 
 
+@pytest.fixture
+def three_former_provinces(add, make_agency):
+    """Four agencies of three former provinces, each with a procedure on chứng thực."""
+    make_agency("STP-TV", "Sở Tư pháp (Trà Vinh cũ)", "province", former_province="Trà Vinh")
+    make_agency("UBND-TV", "UBND xã Long Hoà (Trà Vinh cũ)", "commune", former_province="Trà Vinh")
+    make_agency("STP-BT", "Sở Tư pháp (Bến Tre cũ)", "province", former_province="Bến Tre")
+    make_agency("STP-VL", "Sở Tư pháp", "province", province="Vĩnh Long")
+    for code, agency in (("QT-01/TV", "STP-TV"), ("QT-02/TV", "UBND-TV"), ("QT-01/BT", "STP-BT"),
+                         ("QT-01/VL", "STP-VL")):
+        add(code, "Chứng thực bản sao", JUSTICE, agency=agency)
+
+
+@pytest.fixture
+def backend_searches(monkeypatch):
+    """How many times the search service asked the backend."""
+    from qmsdocs.search import services
+
+    calls = []
+    real = services.indexer.get_backend
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def search(self, *args, **kwargs):
+            calls.append(args)
+            return self.inner.search(*args, **kwargs)
+
+    monkeypatch.setattr(services.indexer, "get_backend", lambda: Counting(real()))
+    return calls
+
+
+EXPECTED_ORIGINS = {("Trà Vinh", 2), ("Bến Tre", 1), ("Vĩnh Long", 1)}
+
+
+def test_the_former_province_facet_adds_up_every_agency_matched_in_one_search(
+        three_former_provinces, search, backend_searches, monkeypatch):
+    from qmsdocs.search import services
+
+    monkeypatch.setattr(services, "FACET_LIMIT", 2)  # the page shows two agencies of the four
+    result = search("chứng thực")
+    assert len(result["facets"]["agency"]) == 2
+    assert {(f["value"], f["count"]) for f in result["facets"]["former_province"]} == EXPECTED_ORIGINS
+    assert len(backend_searches) == 1
+
+
+def test_beyond_the_agency_facet_limit_each_former_province_is_counted_apart(
+        three_former_provinces, search, backend_searches, monkeypatch):
+    from qmsdocs.search import backend, services
+
+    monkeypatch.setattr(backend, "AGENCY_FACET_LIMIT", 3)
+    monkeypatch.setattr(services, "AGENCY_FACET_LIMIT", 3)
+    result = search("chứng thực")
+    assert {(f["value"], f["count"]) for f in result["facets"]["former_province"]} == EXPECTED_ORIGINS
+    assert len(backend_searches) == 1 + 3
+
+
 def test_words_are_all_required(corpus, search):
     assert ids(search("chứng thực bản sao")) == [corpus["justice"]]
     assert search("hoà giải quyền sử dụng đất")["total"] == 0

@@ -17,8 +17,15 @@ from qmsdocs.search.analysis import analyze, analyzed_text, fold, fold_key
 from qmsdocs.search.documents import IndexedDoc
 
 FACET_NAMES = ("agency", "level", "field", "admin_procedure", "legal", "status", "stale")
-# Every backend returns at most this many values per facet, the most frequent first.
+# Every backend returns at most this many values per facet, the most frequent first; the page shows
+# as many. The agency facet goes up to AGENCY_FACET_LIMIT, so that the service can add every agency's
+# count up by former province without one more search per province; it shows FACET_LIMIT of them.
 FACET_LIMIT = 50
+AGENCY_FACET_LIMIT = 2000
+
+
+def facet_limit(name: str) -> int:
+    return AGENCY_FACET_LIMIT if name == "agency" else FACET_LIMIT
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,6 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from qmsdocs.db import session
 from qmsdocs.search.analysis import fold_key
 from qmsdocs.search.backend import (
-    FACET_LIMIT,
     STALE_KEY,
     BackendHit,
     BackendResult,
@@ -60,6 +59,7 @@ from qmsdocs.search.backend import (
     Phrase,
     Word,
     document_keywords,
+    facet_limit,
     record_words,
 )
 from qmsdocs.search.documents import IndexedDoc
@@ -359,14 +359,14 @@ class PostgresBackend:
         collapse = ("SELECT DISTINCT ON (procedure_id) * FROM matched "
                     "ORDER BY procedure_id, is_current DESC, version_number DESC NULLS LAST")
         # The one-valued facets in one pass over the matches (grouping sets), the many-valued
-        # ones by unnesting their lists; each keeps its FACET_LIMIT most frequent values.
+        # ones by unnesting their lists; each keeps its most frequent values (facet_limit).
         facet_sql = {name: f"SELECT v, n FROM single WHERE g = {mask}" for name, mask in SINGLE_FACETS.items()}
         for name, column in (("admin_procedure", "admin_codes"), ("legal", "legal_keys")):
             facet_sql[name] = (f"SELECT v, count(*) * step AS n FROM sample, "
                                f"unnest(string_to_array(nullif({column}, ''), ' ')) AS v GROUP BY v, step")
         facet_columns = ",\n".join(
             f"(SELECT coalesce(json_agg(json_build_array(v, n)), '[]') FROM "
-            f"({sql} ORDER BY n DESC, v LIMIT {FACET_LIMIT}) f_{name}) AS {name}"
+            f"({sql} ORDER BY n DESC, v LIMIT {facet_limit(name)}) f_{name}) AS {name}"
             for name, sql in facet_sql.items()
         )
         if folded_words:

@@ -33,6 +33,7 @@ from qmsdocs.procedures.models import Citation, Procedure, ProcedureAdminProcedu
 from qmsdocs.search import indexer
 from qmsdocs.search.analysis import FOLD_TABLE, QUOTES, fold, fold_key, nfc, word_forms, words
 from qmsdocs.search.backend import (
+    AGENCY_FACET_LIMIT,
     FACET_LIMIT,
     FACET_NAMES,
     Clause,
@@ -275,10 +276,15 @@ def search(request: SearchRequest) -> SearchResults:
     hits = _hits(result.hits, request.clauses, rows, links, names)
     symbols = written_symbols([value for value, _count in result.facets.get("legal", [])] + [request.filters.legal])
     labels = {"legal": symbols[request.filters.legal]} if request.filters.legal else {}
-    agencies = _facet_agencies(result.facets.get("agency", []))
-    facets = _label_facets(result.facets, names, symbols, {code: name for code, (name, _o) in agencies.items()})
+    # Every agency matched comes back (AGENCY_FACET_LIMIT): all are summed by former province, where
+    # the service holds several, and the page shows the FACET_LIMIT most frequent.
+    every_agency = result.facets.get("agency", [])
+    shown = {**result.facets, "agency": every_agency[:FACET_LIMIT]}
+    several_origins = not request.filters.former_province and len(service_origins()) >= 2
+    agencies = _facet_agencies(every_agency if several_origins else shown["agency"])
+    facets = _label_facets(shown, names, symbols, {code: name for code, (name, _o) in agencies.items()})
     facets["former_province"] = [FacetValue(name, name, count) for name, count in
-                                 _origin_facet(backend, request, result, agencies)]
+                                 _origin_facet(backend, request, result, agencies)] if several_origins else []
     return SearchResults(request, result.total, hits, facets, labels)
 
 
@@ -308,16 +314,14 @@ def service_origins() -> list[str]:
 def _origin_facet(backend, request: SearchRequest, result, agencies) -> list[tuple[str, int]]:
     """Matches per former province, where the service holds agencies of several.
 
-    Summed from the agency facet when that lists every agency matched; otherwise (more than
-    FACET_LIMIT agencies matched) one count per former province, filtered on its keyword."""
-    if request.filters.former_province or not result.total:
+    Summed from the agency facet, which lists every agency matched up to AGENCY_FACET_LIMIT;
+    beyond that, one count per former province, filtered on its keyword."""
+    if not result.total:
         return []
     origins = service_origins()
-    if len(origins) < 2:
-        return []
     agency_counts = result.facets.get("agency", [])
     counts: dict[str, int] = {}
-    if len(agency_counts) < FACET_LIMIT:
+    if len(agency_counts) < AGENCY_FACET_LIMIT:
         upper = {code.upper(): origin for code, (_name, origin) in agencies.items()}
         for code, count in agency_counts:
             origin = upper.get(code.upper())

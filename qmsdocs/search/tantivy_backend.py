@@ -37,7 +37,6 @@ import tantivy
 from tantivy import Occur, Query
 
 from qmsdocs.search.backend import (
-    FACET_LIMIT,
     FACET_NAMES,
     STALE_KEY,
     BackendHit,
@@ -48,6 +47,7 @@ from qmsdocs.search.backend import (
     Phrase,
     Word,
     document_keywords,
+    facet_limit,
     record_texts,
 )
 from qmsdocs.search.documents import IndexedDoc, with_stale_flag
@@ -205,7 +205,7 @@ def build_query(clauses: list[Clause], filters: Filters, *, current_only: bool,
 
 
 def _facet_request() -> dict:
-    return {name: {"terms": {"field": field_name, "size": FACET_LIMIT, "segment_size": FACET_SEGMENT_SIZE}}
+    return {name: {"terms": {"field": field_name, "size": facet_limit(name), "segment_size": FACET_SEGMENT_SIZE}}
             for name, field_name in FACET_FIELDS.items()}
 
 
@@ -221,7 +221,7 @@ def _facets(aggregations: dict, stale_moves: tuple[int, int] = (0, 0)) -> dict[s
             counted["true"] = counted.get("true", 0) + became_stale - became_fresh
             counted["false"] = counted.get("false", 0) + became_fresh - became_stale
             counted = {value: count for value, count in counted.items() if count > 0}
-        facets[name] = sorted(counted.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
+        facets[name] = sorted(counted.items(), key=lambda item: (-item[1], item[0]))[:facet_limit(name)]
     return facets
 
 

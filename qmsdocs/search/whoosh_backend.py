@@ -42,7 +42,6 @@ from whoosh.reading import TermNotFound
 
 from qmsdocs.search.analysis import bigrams
 from qmsdocs.search.backend import (
-    FACET_LIMIT,
     STALE_KEY,
     BackendHit,
     BackendResult,
@@ -52,6 +51,7 @@ from qmsdocs.search.backend import (
     Phrase,
     Word,
     document_keywords,
+    facet_limit,
     record_words,
 )
 from qmsdocs.search.documents import IndexedDoc, with_stale_flag
@@ -549,7 +549,7 @@ def _facets(counted: list[tuple[_SegmentRows, Iterable[int], _Segment]],
             counters[name].update(chain.from_iterable(values) if name in ("admin_procedure", "legal") else values)
     counters["field"].pop("", None)
     counters["stale"] = +counters["stale"]  # no zero counts
-    return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
+    return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:facet_limit(name)]
             for name, counter in counters.items()}
 
 
