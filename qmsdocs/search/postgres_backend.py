@@ -380,22 +380,7 @@ class PostgresBackend:
             ranked = f"SELECT id, procedure_id, version_number, is_current, agency_code, score FROM {source}"
         columns = ("id, procedure_id, version_number, is_current, agency_code, level, field, status, stale, "
                    f"admin_codes, legal_keys, {' + '.join(score)} AS score")
-        if total is not None:
-            # Ranked: the records whose title and meta hold every word, from the GIN index of
-            # `ranking` (a subset of the matches: those words are in `document` too). The others are
-            # read again, without a rank, only when the page reaches past the ranked ones; the facets
-            # are counted on a sample (estimates, scaled to the count), so no pass keeps every match.
-            params["total"] = total
-            params["step"] = max(1, total // MANY_MATCHES_SAMPLE)
-            ranked_first = " AND ".join(["ranking @@ CAST(:text_query AS tsquery)"]
-                                        + [part for part in where if part != text_match])
-            matched = f"""
-                sampled AS MATERIALIZED (SELECT agency_code, level, field, status, stale, admin_codes, legal_keys
-                    FROM search_documents WHERE {condition}
-                    AND (procedure_id::bigint * {SAMPLE_MULTIPLIER}) % :step = 0),
-                ranked_first AS MATERIALIZED (SELECT id, procedure_id, version_number, is_current, agency_code,
-                    {' + '.join(score)} AS score FROM search_documents WHERE {ranked_first}),"""
-        elif phrase_checks:
+        if phrase_checks:
             # The words side by side, read from each candidate's positions (its large text vector,
             # out of line): below the limit only; above it, the adjacent pairs alone decide.
             params["phrase_check"] = " & ".join(phrase_checks)
@@ -422,6 +407,20 @@ class PostgresBackend:
                   f"WHERE (procedure_id::bigint * {SAMPLE_MULTIPLIER}) % greatest(1, total / {FACET_SAMPLE}) = 0")
         single_source, single_count = source, "count(*)"
         if total is not None:
+            # Ranked: the records whose title and meta hold every word, from the GIN index of
+            # `ranking` (a subset of the matches: those words are in `document` too). The others are
+            # read again, without a rank, only when the page reaches past the ranked ones; the facets
+            # are counted on a sample (estimates, scaled to the count), so no pass keeps every match.
+            params["total"] = total
+            params["step"] = max(1, total // MANY_MATCHES_SAMPLE)
+            ranked_first = " AND ".join(["ranking @@ CAST(:text_query AS tsquery)"]
+                                        + [part for part in where if part != text_match])
+            matched = f"""
+                sampled AS MATERIALIZED (SELECT agency_code, level, field, status, stale, admin_codes, legal_keys
+                    FROM search_documents WHERE {condition}
+                    AND (procedure_id::bigint * {SAMPLE_MULTIPLIER}) % :step = 0),
+                ranked_first AS MATERIALIZED (SELECT id, procedure_id, version_number, is_current, agency_code,
+                    {' + '.join(score)} AS score FROM search_documents WHERE {ranked_first}),"""
             size = "SELECT CAST(:total AS bigint) AS total"
             sample = "SELECT admin_codes, legal_keys, CAST(:step AS bigint) AS step FROM sampled"
             single_source, single_count = "sampled", "count(*) * :step"

@@ -280,11 +280,12 @@ def search(request: SearchRequest) -> SearchResults:
     # the service holds several, and the page shows the FACET_LIMIT most frequent.
     every_agency = result.facets.get("agency", [])
     shown = {**result.facets, "agency": every_agency[:FACET_LIMIT]}
-    several_origins = not request.filters.former_province and len(service_origins()) >= 2
+    origins = [] if request.filters.former_province else service_origins()
+    several_origins = len(origins) >= 2
     agencies = _facet_agencies(every_agency if several_origins else shown["agency"])
     facets = _label_facets(shown, names, symbols, {code: name for code, (name, _o) in agencies.items()})
     facets["former_province"] = [FacetValue(name, name, count) for name, count in
-                                 _origin_facet(backend, request, result, agencies)] if several_origins else []
+                                 _origin_facet(backend, request, result, agencies, origins)] if several_origins else []
     return SearchResults(request, result.total, hits, facets, labels)
 
 
@@ -311,14 +312,13 @@ def service_origins() -> list[str]:
     return remembered[1]
 
 
-def _origin_facet(backend, request: SearchRequest, result, agencies) -> list[tuple[str, int]]:
+def _origin_facet(backend, request: SearchRequest, result, agencies, origins: list[str]) -> list[tuple[str, int]]:
     """Matches per former province, where the service holds agencies of several.
 
     Summed from the agency facet, which lists every agency matched up to AGENCY_FACET_LIMIT;
     beyond that, one count per former province, filtered on its keyword."""
     if not result.total:
         return []
-    origins = service_origins()
     agency_counts = result.facets.get("agency", [])
     counts: dict[str, int] = {}
     if len(agency_counts) < AGENCY_FACET_LIMIT:
